@@ -1,0 +1,26 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import type { AppConfig } from '#src/config/app-config.js';
+import { ConfigModule } from '#src/config/config.module.js';
+import { DatabaseModule, type DatabaseTarget } from '#src/database/database.module.js';
+import { HealthModule } from '#src/health/health.module.js';
+import { JobsModule } from '#src/jobs/jobs.module.js';
+
+export interface AppModuleOptions {
+  config: AppConfig;
+  database: DatabaseTarget;
+}
+
+@Module({})
+export class AppModule {
+  static forRoot({ config, database }: AppModuleOptions): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        DatabaseModule.forRoot(database, { migrateOnBoot: config.migrateOnBoot }),
+        JobsModule,
+        HealthModule,
+      ],
+    };
+  }
+}

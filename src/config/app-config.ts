@@ -1,0 +1,313 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import bytes from 'bytes';
+import { z } from 'zod';
+
+/**
+ * Every setting Finch reads from its environment. This is the only place that reads
+ * `process.env`; the rest of the code receives an `AppConfig` through injection.
+ */
+
+const booleanText = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'], {
+    error: 'expected true or false',
+  })
+  .transform((value) => ['true', '1', 'yes', 'on'].includes(value));
+
+const port = z.coerce
+  .number({ error: 'expected an integer from 0 to 65535' })
+  .int({ error: 'expected an integer from 0 to 65535' })
+  .min(0, { error: 'expected an integer from 0 to 65535' })
+  .max(65535, { error: 'expected an integer from 0 to 65535' });
+
+const positiveInt = (what: string, max: number) =>
+  z.coerce
+    .number({ error: `expected ${what}` })
+    .int({ error: `expected ${what}` })
+    .min(1, { error: `expected ${what}` })
+    .max(max, { error: `expected ${what}` });
+
+const byteSize = z.string().transform((value, ctx) => {
+  const parsed = bytes.parse(value);
+  if (parsed === null || !Number.isFinite(parsed) || parsed <= 0) {
+    ctx.addIssue({ code: 'custom', message: 'expected a size such as 1048576, 512kb or 10mb' });
+    return z.NEVER;
+  }
+  return parsed;
+});
+
+const postgresUrl = z.string().refine(
+  (value) => {
+    try {
+      return ['postgres:', 'postgresql:'].includes(new URL(value).protocol);
+    } catch {
+      return false;
+    }
+  },
+  { error: 'expected a URL such as postgres://user:password@host:5432/finch' },
+);
+
+const redisUrl = z.string().refine(
+  (value) => {
+    try {
+      return ['redis:', 'rediss:'].includes(new URL(value).protocol);
+    } catch {
+      return false;
+    }
+  },
+  { error: 'expected a URL such as redis://host:6379' },
+);
+
+const httpUrl = z.string().refine(
+  (value) => {
+    try {
+      const url = new URL(value);
+      return ['http:', 'https:'].includes(url.protocol) && url.search === '' && url.hash === '';
+    } catch {
+      return false;
+    }
+  },
+  { error: 'expected an http(s) URL without query or fragment, such as https://cms.example.com' },
+);
+
+const originList = z.string().transform((value, ctx) => {
+  const origins = value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+  for (const origin of origins) {
+    let url: URL | undefined;
+    try {
+      url = new URL(origin);
+    } catch {
+      url = undefined;
+    }
+    if (!url || !['http:', 'https:'].includes(url.protocol) || url.origin !== origin) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected a comma-separated list of origins such as https://www.example.com (no path or trailing slash); "${origin}" is not one`,
+      });
+      return z.NEVER;
+    }
+  }
+  return origins;
+});
+
+const environmentSchema = z.object({
+  NODE_ENV: z
+    .enum(['development', 'production', 'test'], {
+      error: 'expected development, production or test',
+    })
+    .default('development'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: port.default(3000),
+  PUBLIC_URL: httpUrl.optional(),
+  SECRET_KEY: z.string().optional(),
+  DATABASE_URL: postgresUrl.optional(),
+  DATABASE_POOL_SIZE: positiveInt('an integer from 1 to 200', 200).default(10),
+  DATA_DIR: z.string().min(1).default('./data'),
+  REDIS_URL: redisUrl.optional(),
+  MIGRATE_ON_BOOT: booleanText.default(true),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+      error: 'expected one of fatal, error, warn, info, debug, trace, silent',
+    })
+    .default('info'),
+  LOG_FORMAT: z
+    .enum(['auto', 'json', 'pretty'], { error: 'expected auto, json or pretty' })
+    .default('auto'),
+  CORS_ORIGINS: originList.default([]),
+  BODY_LIMIT: byteSize.default(1024 * 1024),
+  MAX_HEADER_SIZE: byteSize.default(16 * 1024),
+  TRUST_PROXY: booleanText.default(false),
+  SHUTDOWN_TIMEOUT_MS: positiveInt('a number of milliseconds from 1 to 600000', 600_000).default(
+    10_000,
+  ),
+});
+
+type Environment = z.infer<typeof environmentSchema>;
+
+export interface AppConfig {
+  env: Environment['NODE_ENV'];
+  host: string;
+  port: number;
+  publicUrl: string;
+  secretKey: string;
+  /** Unset means: start the embedded database in `dataDir`. */
+  databaseUrl?: string;
+  databasePoolSize: number;
+  dataDir: string;
+  redisUrl?: string;
+  migrateOnBoot: boolean;
+  log: { level: Environment['LOG_LEVEL']; pretty: boolean };
+  corsOrigins: string[];
+  bodyLimit: number;
+  maxHeaderSize: number;
+  trustProxy: boolean;
+  shutdownTimeoutMs: number;
+}
+
+export interface ConfigProblem {
+  variable: string;
+  given?: string;
+  expected: string;
+}
+
+export class InvalidConfigError extends Error {
+  constructor(readonly problems: ConfigProblem[]) {
+    super(
+      [
+        `Finch cannot start: ${problems.length} environment variable${problems.length === 1 ? ' is' : 's are'} wrong.`,
+        ...problems.map((problem) => `  ${describeProblem(problem)}`),
+        'Fix them in the environment or in .env (see .env.example and the README), then start again.',
+      ].join('\n'),
+    );
+    this.name = 'InvalidConfigError';
+  }
+}
+
+const SECRET_VARIABLES = new Set(['SECRET_KEY', 'DATABASE_URL', 'REDIS_URL']);
+
+function describeProblem({ variable, given, expected }: ConfigProblem): string {
+  if (given === undefined) return `${variable} is not set: ${expected}`;
+  const shown = SECRET_VARIABLES.has(variable) ? maskSecret(variable, given) : JSON.stringify(given);
+  return `${variable}=${shown} is wrong: ${expected}`;
+}
+
+/** Shows enough of a secret to recognise it in a log, never the secret itself. */
+export function maskSecret(variable: string, value: string): string {
+  if (variable === 'DATABASE_URL' || variable === 'REDIS_URL') {
+    try {
+      const url = new URL(value);
+      if (url.password) url.password = '***';
+      return JSON.stringify(url.toString());
+    } catch {
+      return `"<${value.length} characters>"`;
+    }
+  }
+  return `"<${value.length} characters>"`;
+}
+
+const MIN_SECRET_LENGTH = 32;
+const KNOWN_PLACEHOLDERS = ['change-me', 'changeme', 'secret', 'example', 'password', 'finch'];
+
+/** Why a production secret key is unacceptable, or undefined when it is fine. */
+export function weakSecretReason(secret: string): string | undefined {
+  if (secret.length < MIN_SECRET_LENGTH) {
+    return `expected at least ${MIN_SECRET_LENGTH} random characters; generate one with: openssl rand -base64 48`;
+  }
+  const lowered = secret.toLowerCase();
+  if (KNOWN_PLACEHOLDERS.some((placeholder) => lowered.includes(placeholder))) {
+    return 'looks like a placeholder; generate a random one with: openssl rand -base64 48';
+  }
+  if (new Set(secret).size < 12) {
+    return 'is too repetitive to be random; generate one with: openssl rand -base64 48';
+  }
+  return undefined;
+}
+
+/**
+ * Outside production an unset SECRET_KEY is generated once and kept in the data
+ * directory, so sessions and tokens survive restarts without a shared default secret.
+ */
+function developmentSecret(dataDir: string): { secret: string; generatedAt?: string } {
+  const file = path.join(dataDir, 'secret_key');
+  if (existsSync(file)) return { secret: readFileSync(file, 'utf8').trim() };
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(48).toString('base64url');
+  writeFileSync(file, `${secret}\n`, { mode: 0o600, flag: 'wx' });
+  chmodSync(file, 0o600);
+  return { secret, generatedAt: file };
+}
+
+export interface LoadedConfig {
+  config: AppConfig;
+  /** Things worth one log line at boot (e.g. a generated development secret). */
+  notices: string[];
+}
+
+/** Reads and validates the environment; throws InvalidConfigError naming every wrong variable. */
+export function loadConfig(
+  env: Record<string, string | undefined>,
+  options: { stdoutIsTerminal?: boolean } = {},
+): LoadedConfig {
+  const cleaned = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''),
+  );
+  const parsed = environmentSchema.safeParse(cleaned);
+  const problems: ConfigProblem[] = [];
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const variable = String(issue.path[0]);
+      problems.push({ variable, given: cleaned[variable], expected: issue.message });
+    }
+  }
+  const values = parsed.success ? parsed.data : undefined;
+  const notices: string[] = [];
+
+  const nodeEnv = values?.NODE_ENV ?? 'development';
+  const dataDir = path.resolve(values?.DATA_DIR ?? './data');
+  let secretKey = cleaned.SECRET_KEY;
+  if (nodeEnv === 'production') {
+    if (secretKey === undefined) {
+      problems.push({
+        variable: 'SECRET_KEY',
+        expected: 'required in production; generate one with: openssl rand -base64 48',
+      });
+    } else {
+      const reason = weakSecretReason(secretKey);
+      if (reason) problems.push({ variable: 'SECRET_KEY', given: secretKey, expected: reason });
+    }
+  }
+  if (problems.length > 0) throw new InvalidConfigError(problems);
+  if (!values) throw new InvalidConfigError(problems);
+
+  if (secretKey === undefined) {
+    const { secret, generatedAt } = developmentSecret(dataDir);
+    secretKey = secret;
+    if (generatedAt) {
+      notices.push(
+        `SECRET_KEY is not set: generated a random one for development in ${generatedAt}. Set SECRET_KEY in production.`,
+      );
+    }
+  }
+
+  const publicUrl = (values.PUBLIC_URL ?? `http://localhost:${values.PORT}`).replace(/\/+$/, '');
+  const pretty =
+    values.LOG_FORMAT === 'pretty' ||
+    (values.LOG_FORMAT === 'auto' && (options.stdoutIsTerminal ?? false));
+
+  return {
+    config: {
+      env: nodeEnv,
+      host: values.HOST,
+      port: values.PORT,
+      publicUrl,
+      secretKey,
+      databaseUrl: values.DATABASE_URL,
+      databasePoolSize: values.DATABASE_POOL_SIZE,
+      dataDir,
+      redisUrl: values.REDIS_URL,
+      migrateOnBoot: values.MIGRATE_ON_BOOT,
+      log: { level: values.LOG_LEVEL, pretty },
+      corsOrigins: values.CORS_ORIGINS,
+      bodyLimit: values.BODY_LIMIT,
+      maxHeaderSize: values.MAX_HEADER_SIZE,
+      trustProxy: values.TRUST_PROXY,
+      shutdownTimeoutMs: values.SHUTDOWN_TIMEOUT_MS,
+    },
+    notices,
+  };
+}
+
+/** Reads `.env` (when present) into process.env without overriding what is already set. */
+export function loadDotEnv(file = '.env'): void {
+  if (existsSync(file)) process.loadEnvFile(file);
+}
+
+/** The process environment, read here and nowhere else. */
+export function loadConfigFromProcess(): LoadedConfig {
+  loadDotEnv();
+  return loadConfig(process.env, { stdoutIsTerminal: process.stdout.isTTY });
+}

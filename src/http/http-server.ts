@@ -1,0 +1,84 @@
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
+import helmet from '@fastify/helmet';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { AppConfig } from '#src/config/app-config.js';
+import { httpProblem } from '#src/http/problem-details.js';
+import { REQUEST_ID_HEADER, requestIdFor } from '#src/logging/request-id.js';
+
+/**
+ * Errors Node's HTTP parser meets before Fastify sees a request (headers too large,
+ * garbage on the wire) still get a problem response, then the connection is closed.
+ */
+function answerClientError(error: Error & { code?: string }, socket: Socket): void {
+  if (!socket.writable || error.code === 'ECONNRESET') {
+    socket.destroy();
+    return;
+  }
+  const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+  const detail =
+    status === 431
+      ? 'The request headers are larger than this server accepts (MAX_HEADER_SIZE). Send fewer or smaller headers.'
+      : 'The request could not be parsed as HTTP.';
+  const body = JSON.stringify(httpProblem(status, detail));
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n` +
+      'Content-Type: application/problem+json; charset=utf-8\r\n' +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+      'Connection: close\r\n\r\n' +
+      body,
+  );
+}
+
+export function createHttpAdapter(config: AppConfig): FastifyAdapter {
+  return new FastifyAdapter({
+    logger: false,
+    genReqId: requestIdFor,
+    bodyLimit: config.bodyLimit,
+    trustProxy: config.trustProxy,
+    http: { maxHeaderSize: config.maxHeaderSize },
+    clientErrorHandler: answerClientError,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    requestTimeout: 60_000,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
+  });
+}
+
+/** Security headers and CORS for every response. Errors are answered by ProblemDetailsFilter. */
+export async function configureHttp(app: NestFastifyApplication, config: AppConfig): Promise<void> {
+  const secure = config.publicUrl.startsWith('https:');
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        baseUri: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        fontSrc: ["'self'"],
+        connectSrc: ["'self'"],
+        formAction: ["'self'"],
+        objectSrc: ["'none'"],
+        frameAncestors: ["'none'"],
+        ...(secure ? { upgradeInsecureRequests: [] } : {}),
+      },
+    },
+    hsts: secure ? { maxAge: 31_536_000, includeSubDomains: true } : false,
+    // Frontends on other origins embed Finch's images and files.
+    crossOriginResourcePolicy: { policy: 'cross-origin' },
+    crossOriginEmbedderPolicy: false,
+    referrerPolicy: { policy: 'strict-origin-when-cross-origin' },
+  });
+
+  if (config.corsOrigins.length > 0) {
+    app.enableCors({
+      origin: config.corsOrigins,
+      methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+      allowedHeaders: ['Authorization', 'Content-Type', 'If-None-Match', 'If-Match', REQUEST_ID_HEADER],
+      exposedHeaders: ['ETag', 'Last-Modified', 'Location', REQUEST_ID_HEADER],
+      maxAge: 600,
+    });
+  }
+}

@@ -51,7 +51,8 @@ export async function startEmbeddedPostgres(directory: string): Promise<Embedded
       },
     });
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ELOCKED') throw new DataDirectoryInUseError(root);
+    if ((error as NodeJS.ErrnoException).code === 'ELOCKED')
+      throw new DataDirectoryInUseError(root);
     throw error;
   }
 

@@ -15,7 +15,9 @@ export async function runPendingMigrations(dataSource: DataSource): Promise<stri
     const applied = await dataSource.runMigrations({ transaction: 'each' });
     return applied.map((migration) => migration.name);
   } finally {
-    await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
+    await runner
+      .query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY])
+      .catch(() => undefined);
     await runner.release();
   }
 }
@@ -30,7 +32,9 @@ export async function pendingMigrationNames(dataSource: DataSource): Promise<str
  * The SQL that would bring the database in line with the entities. Empty means the
  * entities and the (applied) migrations agree.
  */
-export async function schemaDrift(dataSource: DataSource): Promise<{ up: string[]; down: string[] }> {
+export async function schemaDrift(
+  dataSource: DataSource,
+): Promise<{ up: string[]; down: string[] }> {
   const sql = await dataSource.driver.createSchemaBuilder().log();
   return {
     up: sql.upQueries.map((query) => query.query),

@@ -30,7 +30,9 @@ export async function createDatabase(
   options: { template?: string } = {},
 ): Promise<string> {
   const template = options.template ? ` TEMPLATE ${quoted(options.template)}` : '';
-  await withClient(serverUrl, (client) => client.query(`CREATE DATABASE ${quoted(name)}${template}`));
+  await withClient(serverUrl, (client) =>
+    client.query(`CREATE DATABASE ${quoted(name)}${template}`),
+  );
   return databaseUrlFor(serverUrl, name);
 }
 

@@ -1,11 +1,12 @@
 // Runs once before the e2e files: with DATABASE_URL, migrate a template database that
 // every test file clones (CREATE DATABASE ... TEMPLATE), which is far quicker than
 // migrating per file. Without DATABASE_URL each file starts its own embedded database.
+// It runs outside jest's module system, so #src/ resolves to the compiled dist/src/.
 import pg from 'pg';
 import { DataSource } from 'typeorm';
-import { buildDataSourceOptions } from '../../dist/src/database/data-source-options.js';
-import { createDatabase, dropDatabase } from '../../dist/src/database/postgres-admin.js';
-import { runPendingMigrations } from '../../dist/src/database/migration-runner.js';
+import { buildDataSourceOptions } from '#src/database/data-source-options.js';
+import { createDatabase, dropDatabase } from '#src/database/postgres-admin.js';
+import { runPendingMigrations } from '#src/database/migration-runner.js';
 
 const quiet = { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error };
 

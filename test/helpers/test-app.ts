@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { DynamicModule, Type } from '@nestjs/common';
 import { type AppConfig, loadConfig } from '#src/config/app-config.js';
 import { createDatabase, dropDatabase } from '#src/database/postgres-admin.js';
 import { createFinchApp, type FinchApp } from '#src/finch-app.js';
@@ -55,7 +56,10 @@ export interface TestApp {
  * The real server on a free loopback port, on a fresh database, with Redis when
  * REDIS_URL is set. `env` adds or overrides environment variables for this app.
  */
-export async function startTestApp(env: Record<string, string | undefined> = {}): Promise<TestApp> {
+export async function startTestApp(
+  env: Record<string, string | undefined> = {},
+  options: { imports?: Array<Type | DynamicModule> } = {},
+): Promise<TestApp> {
   const database = await createTestDatabase();
   const { config } = loadConfig({
     NODE_ENV: 'test',
@@ -69,7 +73,7 @@ export async function startTestApp(env: Record<string, string | undefined> = {})
   const logger = createRootLogger(config);
   let finch: FinchApp;
   try {
-    finch = await createFinchApp(config, { logger });
+    finch = await createFinchApp(config, { logger, imports: options.imports });
     await finch.app.listen({ port: 0, host: '127.0.0.1' });
   } catch (error) {
     await database.drop();

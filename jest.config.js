@@ -26,6 +26,8 @@ const shared = {
 
 /** @type {import('jest').Config} */
 export default {
+  // Embedded-database apps take seconds to boot on a 2-core machine.
+  testTimeout: 60_000,
   projects: [
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
     {
@@ -34,7 +36,6 @@ export default {
       testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/test/helpers/global-setup.js',
       globalTeardown: '<rootDir>/test/helpers/global-teardown.js',
-      testTimeout: 60_000,
     },
   ],
 };

@@ -1,4 +1,4 @@
-import { type DynamicModule, Module } from '@nestjs/common';
+import { type DynamicModule, Module, type Type } from '@nestjs/common';
 import type { AppConfig } from '#src/config/app-config.js';
 import { ConfigModule } from '#src/config/config.module.js';
 import { DatabaseModule, type DatabaseTarget } from '#src/database/database.module.js';
@@ -8,11 +8,13 @@ import { JobsModule } from '#src/jobs/jobs.module.js';
 export interface AppModuleOptions {
   config: AppConfig;
   database: DatabaseTarget;
+  /** More feature modules: plugins, or fixtures in tests. */
+  imports?: Array<Type | DynamicModule>;
 }
 
 @Module({})
 export class AppModule {
-  static forRoot({ config, database }: AppModuleOptions): DynamicModule {
+  static forRoot({ config, database, imports = [] }: AppModuleOptions): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -20,6 +22,7 @@ export class AppModule {
         DatabaseModule.forRoot(database, { migrateOnBoot: config.migrateOnBoot }),
         JobsModule,
         HealthModule,
+        ...imports,
       ],
     };
   }

@@ -1,3 +1,4 @@
+import type { DynamicModule, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Logger as PinoLogger } from 'pino';
@@ -15,7 +16,7 @@ export interface FinchApp {
   app: NestFastifyApplication;
   database: DatabaseTarget;
   /** Stops taking requests, finishes those in flight, closes pools and queues, stops the embedded database. */
-  close(): Promise<void>;
+  close: () => Promise<void>;
 }
 
 /** Which database to use: DATABASE_URL, or the embedded one in DATA_DIR. */
@@ -35,13 +36,13 @@ async function openDatabase(
 /** Builds the whole server, ready to listen. Used by main.ts and by the end-to-end tests. */
 export async function createFinchApp(
   config: AppConfig,
-  { logger }: { logger: PinoLogger },
+  { logger, imports }: { logger: PinoLogger; imports?: Array<Type | DynamicModule> },
 ): Promise<FinchApp> {
   const { target, embedded } = await openDatabase(config, logger);
   let app: NestFastifyApplication;
   try {
     app = await NestFactory.create<NestFastifyApplication>(
-      AppModule.forRoot({ config, database: target }),
+      AppModule.forRoot({ config, database: target, imports }),
       createHttpAdapter(config),
       { logger: new FinchLogger(logger), abortOnError: false },
     );

@@ -171,7 +171,9 @@ const SECRET_VARIABLES = new Set(['SECRET_KEY', 'DATABASE_URL', 'REDIS_URL']);
 
 function describeProblem({ variable, given, expected }: ConfigProblem): string {
   if (given === undefined) return `${variable} is not set: ${expected}`;
-  const shown = SECRET_VARIABLES.has(variable) ? maskSecret(variable, given) : JSON.stringify(given);
+  const shown = SECRET_VARIABLES.has(variable)
+    ? maskSecret(variable, given)
+    : JSON.stringify(given);
   return `${variable}=${shown} is wrong: ${expected}`;
 }
 
@@ -273,6 +275,11 @@ export function loadConfig(
     }
   }
 
+  if (nodeEnv === 'production' && !values.PUBLIC_URL) {
+    notices.push(
+      `PUBLIC_URL is not set: links will point at http://localhost:${values.PORT} and HSTS is off. Set PUBLIC_URL to the address people use, e.g. https://cms.example.com.`,
+    );
+  }
   const publicUrl = (values.PUBLIC_URL ?? `http://localhost:${values.PORT}`).replace(/\/+$/, '');
   const pretty =
     values.LOG_FORMAT === 'pretty' ||

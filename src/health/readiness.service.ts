@@ -56,13 +56,10 @@ export class ReadinessService {
 
   async check(): Promise<ReadinessReport> {
     const [database, migrations, queue] = await Promise.all([
-      timed(
-        async () => {
-          await this.dataSource.query('SELECT 1');
-          return { embedded: this.target.embedded };
-        },
-        'Check that PostgreSQL is running and DATABASE_URL points at it.',
-      ),
+      timed(async () => {
+        await this.dataSource.query('SELECT 1');
+        return { embedded: this.target.embedded };
+      }, 'Check that PostgreSQL is running and DATABASE_URL points at it.'),
       this.checkMigrations(),
       timed(
         async () => {

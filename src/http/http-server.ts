@@ -72,11 +72,30 @@ export async function configureHttp(app: NestFastifyApplication, config: AppConf
     referrerPolicy: { policy: 'strict-origin-when-cross-origin' },
   });
 
+  // Once shutdown starts, responses still in flight close their connection: a keep-alive
+  // client would otherwise hold the server open until its idle timeout.
+  const fastify = app.getHttpAdapter().getInstance();
+  let closing = false;
+  fastify.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
+  fastify.addHook('onSend', (_request, reply, payload, done) => {
+    if (closing) void reply.header('connection', 'close');
+    done(null, payload);
+  });
+
   if (config.corsOrigins.length > 0) {
     app.enableCors({
       origin: config.corsOrigins,
       methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
-      allowedHeaders: ['Authorization', 'Content-Type', 'If-None-Match', 'If-Match', REQUEST_ID_HEADER],
+      allowedHeaders: [
+        'Authorization',
+        'Content-Type',
+        'If-None-Match',
+        'If-Match',
+        REQUEST_ID_HEADER,
+      ],
       exposedHeaders: ['ETag', 'Last-Modified', 'Location', REQUEST_ID_HEADER],
       maxAge: 600,
     });

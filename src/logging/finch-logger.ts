@@ -34,7 +34,8 @@ export class FinchLogger implements LoggerService {
     if (!this.pino.isLevelEnabled(level)) return;
     // Nest passes the context last; an error's stack may come before it.
     const params = [...rest];
-    const context = params.length > 0 && typeof params.at(-1) === 'string' ? params.pop() : undefined;
+    const context =
+      params.length > 0 && typeof params.at(-1) === 'string' ? params.pop() : undefined;
     const fields: Record<string, unknown> = {};
     if (context) fields.context = context;
     const requestId = currentRequestId();

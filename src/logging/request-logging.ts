@@ -3,6 +3,8 @@ import type { Logger as PinoLogger } from 'pino';
 import { REQUEST_ID_HEADER } from '#src/logging/request-id.js';
 import { requestContext } from '#src/logging/request-context.js';
 
+const PROBE_PATHS = new Set(['/healthz', '/readyz']);
+
 /**
  * One line per request, at the level its outcome deserves, and the request id in
  * context (and in the `x-request-id` response header) for everything logged meanwhile.
@@ -14,12 +16,15 @@ export function installRequestLogging(fastify: FastifyInstance, logger: PinoLogg
   });
   fastify.addHook('onResponse', (request, reply, done) => {
     const status = reply.statusCode;
-    const level = status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
+    const url = request.url.split('?')[0];
+    // Orchestrators probe every few seconds: successful probes would drown the log.
+    const probe = PROBE_PATHS.has(url) && status < 400;
+    const level = status >= 500 ? 'error' : status >= 400 ? 'warn' : probe ? 'debug' : 'info';
     logger[level](
       {
         requestId: request.id,
         method: request.method,
-        url: request.url.split('?')[0],
+        url,
         statusCode: status,
         durationMs: Math.round(reply.elapsedTime),
       },

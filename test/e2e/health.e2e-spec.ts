@@ -18,7 +18,10 @@ describe('health probes', () => {
 
   it('GET /readyz reports database, migrations and queue as up', async () => {
     const response = await fetch(`${app.baseUrl}/readyz`);
-    const body = (await response.json()) as { status: string; checks: Record<string, { status: string }> };
+    const body = (await response.json()) as {
+      status: string;
+      checks: Record<string, { status: string }>;
+    };
     expect(response.status).toBe(200);
     expect(body.status).toBe('ready');
     expect(body.checks.database.status).toBe('up');

@@ -1,6 +1,10 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { instanceOf, PROBLEM_CONTENT_TYPE, type ProblemDetails } from '#src/http/problem-details.js';
+import {
+  instanceOf,
+  PROBLEM_CONTENT_TYPE,
+  type ProblemDetails,
+} from '#src/http/problem-details.js';
 import { problemFor } from '#src/http/problem-mapping.js';
 
 const logger = new Logger('HTTP');

@@ -9,7 +9,7 @@ const FASTIFY_CLIENT_ERRORS: Record<string, (error: FastifyLikeError) => string>
   FST_ERR_CTP_INVALID_JSON_BODY: (error) =>
     `The request body is not valid JSON (${error.message.replace(/^Body is not valid JSON but content-type is set to 'application\/json'\s*/, '') || 'syntax error'}).`,
   FST_ERR_CTP_EMPTY_JSON_BODY: () =>
-    "The request body is empty but its Content-Type says JSON. Send a JSON document, or leave out the Content-Type header.",
+    'The request body is empty but its Content-Type says JSON. Send a JSON document, or leave out the Content-Type header.',
   FST_ERR_CTP_INVALID_MEDIA_TYPE: () =>
     'This endpoint does not accept that Content-Type. Send application/json.',
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: () =>

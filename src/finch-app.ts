@@ -43,7 +43,7 @@ export async function createFinchApp(
   try {
     app = await NestFactory.create<NestFastifyApplication>(
       AppModule.forRoot({ config, database: target, imports }),
-      createHttpAdapter(config),
+      createHttpAdapter(config, logger),
       { logger: new FinchLogger(logger), abortOnError: false },
     );
     installRequestLogging(app.getHttpAdapter().getInstance(), logger);

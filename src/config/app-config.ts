@@ -155,7 +155,9 @@ export interface ConfigProblem {
 }
 
 export class InvalidConfigError extends Error {
-  constructor(readonly problems: ConfigProblem[]) {
+  readonly problems: ConfigProblem[];
+
+  constructor(problems: ConfigProblem[]) {
     super(
       [
         `Finch cannot start: ${problems.length} environment variable${problems.length === 1 ? ' is' : 's are'} wrong.`,
@@ -164,6 +166,12 @@ export class InvalidConfigError extends Error {
       ].join('\n'),
     );
     this.name = 'InvalidConfigError';
+    // Kept masked too: whoever logs this error object must not log the secrets.
+    this.problems = problems.map((problem) =>
+      problem.given !== undefined && SECRET_VARIABLES.has(problem.variable)
+        ? { ...problem, given: maskSecret(problem.variable, problem.given) }
+        : problem,
+    );
   }
 }
 
@@ -182,6 +190,8 @@ export function maskSecret(variable: string, value: string): string {
   if (variable === 'DATABASE_URL' || variable === 'REDIS_URL') {
     try {
       const url = new URL(value);
+      // Without a host (e.g. the scheme was forgotten) the password may sit in the path.
+      if (!url.host) return `"<${value.length} characters>"`;
       if (url.password) url.password = '***';
       return JSON.stringify(url.toString());
     } catch {
@@ -215,10 +225,14 @@ export function weakSecretReason(secret: string): string | undefined {
  */
 function developmentSecret(dataDir: string): { secret: string; generatedAt?: string } {
   const file = path.join(dataDir, 'secret_key');
-  if (existsSync(file)) return { secret: readFileSync(file, 'utf8').trim() };
+  if (existsSync(file)) {
+    const stored = readFileSync(file, 'utf8').trim();
+    // A file cut short (a crash while writing it) is replaced, never used.
+    if (stored.length >= MIN_SECRET_LENGTH) return { secret: stored };
+  }
   mkdirSync(dataDir, { recursive: true });
   const secret = randomBytes(48).toString('base64url');
-  writeFileSync(file, `${secret}\n`, { mode: 0o600, flag: 'wx' });
+  writeFileSync(file, `${secret}\n`, { mode: 0o600, flag: 'w' });
   chmodSync(file, 0o600);
   return { secret, generatedAt: file };
 }
@@ -248,7 +262,11 @@ export function loadConfig(
   const values = parsed.success ? parsed.data : undefined;
   const notices: string[] = [];
 
-  const nodeEnv = values?.NODE_ENV ?? 'development';
+  // Decided on its own, so production's SECRET_KEY rules apply even when other variables are wrong.
+  const nodeEnv =
+    values?.NODE_ENV ??
+    environmentSchema.shape.NODE_ENV.safeParse(cleaned.NODE_ENV).data ??
+    'development';
   const dataDir = path.resolve(values?.DATA_DIR ?? './data');
   let secretKey = cleaned.SECRET_KEY;
   if (nodeEnv === 'production') {

@@ -38,7 +38,7 @@ async function timed(
     ]);
     return { status: 'up', latencyMs: Math.round(performance.now() - started), ...(details ?? {}) };
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = (error instanceof Error ? error.message : String(error)).replace(/\.+$/, '');
     return { status: 'down', error: `${message}. ${advice}` };
   } finally {
     clearTimeout(timer);

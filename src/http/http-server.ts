@@ -1,43 +1,54 @@
+import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import helmet from '@fastify/helmet';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { Logger as PinoLogger } from 'pino';
 import type { AppConfig } from '#src/config/app-config.js';
 import { httpProblem } from '#src/http/problem-details.js';
 import { REQUEST_ID_HEADER, requestIdFor } from '#src/logging/request-id.js';
 
 /**
  * Errors Node's HTTP parser meets before Fastify sees a request (headers too large,
- * garbage on the wire) still get a problem response, then the connection is closed.
+ * garbage on the wire) still get a problem response with a request id, and a log line,
+ * then the connection is closed.
  */
-function answerClientError(error: Error & { code?: string }, socket: Socket): void {
-  if (!socket.writable || error.code === 'ECONNRESET') {
-    socket.destroy();
-    return;
-  }
-  const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
-  const detail =
-    status === 431
-      ? 'The request headers are larger than this server accepts (MAX_HEADER_SIZE). Send fewer or smaller headers.'
-      : 'The request could not be parsed as HTTP.';
-  const body = JSON.stringify(httpProblem(status, detail));
-  socket.end(
-    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n` +
-      'Content-Type: application/problem+json; charset=utf-8\r\n' +
-      `Content-Length: ${Buffer.byteLength(body)}\r\n` +
-      'Connection: close\r\n\r\n' +
-      body,
-  );
+function clientErrorAnswerer(logger: PinoLogger) {
+  return (error: Error & { code?: string }, socket: Socket): void => {
+    if (!socket.writable || error.code === 'ECONNRESET') {
+      socket.destroy();
+      return;
+    }
+    const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+    const detail =
+      status === 431
+        ? 'The request headers are larger than this server accepts (MAX_HEADER_SIZE). Send fewer or smaller headers.'
+        : 'The request could not be parsed as HTTP.';
+    const requestId = randomUUID();
+    logger.warn(
+      { requestId, code: error.code, statusCode: status, remoteAddress: socket.remoteAddress },
+      'request refused before routing',
+    );
+    const body = JSON.stringify({ ...httpProblem(status, detail), requestId });
+    socket.end(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n` +
+        'Content-Type: application/problem+json; charset=utf-8\r\n' +
+        `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+        `${REQUEST_ID_HEADER}: ${requestId}\r\n` +
+        'Connection: close\r\n\r\n' +
+        body,
+    );
+  };
 }
 
-export function createHttpAdapter(config: AppConfig): FastifyAdapter {
+export function createHttpAdapter(config: AppConfig, logger: PinoLogger): FastifyAdapter {
   return new FastifyAdapter({
     logger: false,
     genReqId: requestIdFor,
     bodyLimit: config.bodyLimit,
     trustProxy: config.trustProxy,
     http: { maxHeaderSize: config.maxHeaderSize },
-    clientErrorHandler: answerClientError,
+    clientErrorHandler: clientErrorAnswerer(logger),
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     requestTimeout: 60_000,
@@ -70,11 +81,17 @@ export async function configureHttp(app: NestFastifyApplication, config: AppConf
     crossOriginResourcePolicy: { policy: 'cross-origin' },
     crossOriginEmbedderPolicy: false,
     referrerPolicy: { policy: 'strict-origin-when-cross-origin' },
+    // Agrees with frame-ancestors 'none' for browsers that only know X-Frame-Options.
+    frameguard: { action: 'deny' },
   });
+
+  const fastify = app.getHttpAdapter().getInstance();
+  // JSON APIs only: a text/plain body (which browsers send cross-site without a preflight)
+  // is refused with 415 instead of being parsed into a string.
+  fastify.removeContentTypeParser('text/plain');
 
   // Once shutdown starts, responses still in flight close their connection: a keep-alive
   // client would otherwise hold the server open until its idle timeout.
-  const fastify = app.getHttpAdapter().getInstance();
   let closing = false;
   fastify.addHook('preClose', (done) => {
     closing = true;

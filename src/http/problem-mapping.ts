@@ -33,6 +33,10 @@ function isFastifyLikeError(error: unknown): error is FastifyLikeError {
   );
 }
 
+function isFastifyError(error: unknown): error is FastifyLikeError {
+  return isFastifyLikeError(error) && (error.code?.startsWith('FST_') ?? false);
+}
+
 export interface MappedProblem {
   problem: ProblemDetails;
   /** Unexpected: log it with its stack; the client gets no detail. */
@@ -41,9 +45,10 @@ export interface MappedProblem {
 
 /** Turns anything thrown while handling a request into problem details. */
 export function problemFor(thrown: unknown): MappedProblem {
-  // Nest wraps Fastify's own 4xx errors (body parsing, limits) in an HttpException.
+  // Nest wraps Fastify's own 4xx errors (body parsing, limits) in an HttpException; other
+  // causes (a database error behind a ConflictException) keep the exception's status.
   const error =
-    thrown instanceof HttpException && isFastifyLikeError(thrown.cause) ? thrown.cause : thrown;
+    thrown instanceof HttpException && isFastifyError(thrown.cause) ? thrown.cause : thrown;
   if (error instanceof DomainError) {
     return {
       problem: {
@@ -68,12 +73,14 @@ export function problemFor(thrown: unknown): MappedProblem {
       else if (Array.isArray(message)) detail = message.map(String).join('; ');
     }
     if (status === 404 && detail?.startsWith('Cannot ')) {
-      detail = `There is nothing at ${detail.slice('Cannot '.length)}. Check the method and the path.`;
+      // Never the query string: it may hold tokens.
+      const target = detail.slice('Cannot '.length).split('?')[0];
+      detail = `There is nothing at ${target}. Check the method and the path.`;
     }
     return { problem: httpProblem(status, detail), unexpected: status >= 500 };
   }
 
-  if (isFastifyLikeError(error)) {
+  if (isFastifyError(error)) {
     const explain = error.code ? FASTIFY_CLIENT_ERRORS[error.code] : undefined;
     const status = error.statusCode ?? 500;
     if (status >= 400 && status < 500) {

@@ -4,6 +4,9 @@ import { currentRequestId } from '#src/logging/request-context.js';
 
 type Level = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
 
+/** Nest's start-up chatter (one line per module and route) is detail, not news. */
+const BOOTSTRAP_CONTEXTS = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplorer']);
+
 /**
  * Nest's logger on top of pino. Every line carries the id of the request being handled,
  * if any, and the Nest context (class) that wrote it.
@@ -12,7 +15,9 @@ export class FinchLogger implements LoggerService {
   constructor(private readonly pino: PinoLogger) {}
 
   log(message: unknown, ...rest: unknown[]): void {
-    this.write('info', message, rest);
+    const context = rest.at(-1);
+    const quiet = typeof context === 'string' && BOOTSTRAP_CONTEXTS.has(context);
+    this.write(quiet ? 'debug' : 'info', message, rest);
   }
   error(message: unknown, ...rest: unknown[]): void {
     this.write('error', message, rest);

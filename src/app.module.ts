@@ -2,6 +2,7 @@ import { type DynamicModule, Module, type Type } from '@nestjs/common';
 import type { AppConfig } from '#src/config/app-config.js';
 import { ConfigModule } from '#src/config/config.module.js';
 import { DatabaseModule, type DatabaseTarget } from '#src/database/database.module.js';
+import { FEATURE_MODULES } from '#src/feature-modules.js';
 import { HealthModule } from '#src/health/health.module.js';
 import { JobsModule } from '#src/jobs/jobs.module.js';
 
@@ -20,8 +21,9 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         DatabaseModule.forRoot(database, { migrateOnBoot: config.migrateOnBoot }),
-        JobsModule,
+        JobsModule.forRoot({ runWorkers: config.jobs.runWorkersInProcess }),
         HealthModule,
+        ...FEATURE_MODULES,
         ...imports,
       ],
     };

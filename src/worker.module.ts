@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import type { AppConfig } from '#src/config/app-config.js';
 import { ConfigModule } from '#src/config/config.module.js';
 import { DatabaseModule, type DatabaseTarget } from '#src/database/database.module.js';
+import { FEATURE_MODULES } from '#src/feature-modules.js';
 import { JobsModule } from '#src/jobs/jobs.module.js';
 
 /** What a worker process needs: configuration, the database and the queues; no HTTP. */
@@ -14,7 +15,8 @@ export class WorkerModule {
         ConfigModule.forRoot(config),
         // The app migrates; workers never race it for the schema.
         DatabaseModule.forRoot(database, { migrateOnBoot: false }),
-        JobsModule,
+        JobsModule.forRoot({ runWorkers: true }),
+        ...FEATURE_MODULES,
       ],
     };
   }

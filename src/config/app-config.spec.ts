@@ -64,8 +64,33 @@ describe('loadConfig defaults', () => {
       maxHeaderSize: 16 * 1024,
       trustProxy: false,
       shutdownTimeoutMs: 10_000,
+      jobs: { runWorkersInProcess: true, outboxRetentionHours: 168, stalledIntervalMs: 30_000 },
+      mail: { smtpUrl: undefined, from: 'Finch <no-reply@localhost>' },
     });
     expect(notices).toEqual([]);
+  });
+
+  it('runs the job workers in the server only when there is no Redis, unless told otherwise', () => {
+    const dataDir = temporaryDataDir();
+    const withRedis = loadConfig({ DATA_DIR: dataDir, REDIS_URL: 'redis://127.0.0.1:6379' });
+    expect(withRedis.config.jobs.runWorkersInProcess).toBe(false);
+    const forced = loadConfig({
+      DATA_DIR: dataDir,
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      RUN_WORKERS_IN_PROCESS: 'true',
+    });
+    expect(forced.config.jobs.runWorkersInProcess).toBe(true);
+  });
+
+  it('refuses a MAIL_FROM with a line break (header injection) and a non-SMTP SMTP_URL', () => {
+    const error = refusal({
+      MAIL_FROM: 'Finch <a@example.com>\r\nBcc: victim@example.com',
+      SMTP_URL: 'http://mail',
+    });
+    expect(error.problems.map((problem) => problem.variable).sort()).toEqual([
+      'MAIL_FROM',
+      'SMTP_URL',
+    ]);
   });
 
   it('treats variables set to an empty string as unset', () => {

@@ -59,6 +59,29 @@ const redisUrl = z.string().refine(
   { error: 'expected a URL such as redis://host:6379' },
 );
 
+const smtpUrl = z.string().refine(
+  (value) => {
+    try {
+      return ['smtp:', 'smtps:'].includes(new URL(value).protocol);
+    } catch {
+      return false;
+    }
+  },
+  { error: 'expected a URL such as smtp://user:password@smtp.example.com:587 or smtps://…:465' },
+);
+
+/** `Name <address>` or a bare address, with no line breaks (they would inject headers). */
+const mailbox = z
+  .string()
+  .refine(
+    (value) =>
+      !/[\r\n]/.test(value) &&
+      /^(?:[^<>]*<[^\s@<>]+@[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+)$/.test(value.trim()),
+    {
+      error: 'expected an address such as "Finch <cms@example.com>" or cms@example.com',
+    },
+  );
+
 const httpUrl = z.string().refine(
   (value) => {
     try {
@@ -121,6 +144,14 @@ const environmentSchema = z.object({
   BODY_LIMIT: byteSize.default(1024 * 1024),
   MAX_HEADER_SIZE: byteSize.default(16 * 1024),
   TRUST_PROXY: booleanText.default(false),
+  RUN_WORKERS_IN_PROCESS: booleanText.optional(),
+  OUTBOX_RETENTION_HOURS: positiveInt('a number of hours from 1 to 8760', 8760).default(168),
+  JOB_STALLED_INTERVAL_MS: positiveInt(
+    'a number of milliseconds from 1 to 3600000',
+    3_600_000,
+  ).default(30_000),
+  SMTP_URL: smtpUrl.optional(),
+  MAIL_FROM: mailbox.optional(),
   SHUTDOWN_TIMEOUT_MS: positiveInt('a number of milliseconds from 1 to 600000', 600_000).default(
     10_000,
   ),
@@ -146,6 +177,18 @@ export interface AppConfig {
   maxHeaderSize: number;
   trustProxy: boolean;
   shutdownTimeoutMs: number;
+  jobs: {
+    /** Run the queue workers and the outbox relay inside the server process. */
+    runWorkersInProcess: boolean;
+    outboxRetentionHours: number;
+    /** How soon a job whose worker died is picked up again. */
+    stalledIntervalMs: number;
+  };
+  mail: {
+    /** Unset: messages are written to the log instead of sent. */
+    smtpUrl?: string;
+    from: string;
+  };
 }
 
 export interface ConfigProblem {
@@ -175,7 +218,7 @@ export class InvalidConfigError extends Error {
   }
 }
 
-const SECRET_VARIABLES = new Set(['SECRET_KEY', 'DATABASE_URL', 'REDIS_URL']);
+const SECRET_VARIABLES = new Set(['SECRET_KEY', 'DATABASE_URL', 'REDIS_URL', 'SMTP_URL']);
 
 function describeProblem({ variable, given, expected }: ConfigProblem): string {
   if (given === undefined) return `${variable} is not set: ${expected}`;
@@ -187,7 +230,7 @@ function describeProblem({ variable, given, expected }: ConfigProblem): string {
 
 /** Shows enough of a secret to recognise it in a log, never the secret itself. */
 export function maskSecret(variable: string, value: string): string {
-  if (variable === 'DATABASE_URL' || variable === 'REDIS_URL') {
+  if (variable === 'DATABASE_URL' || variable === 'REDIS_URL' || variable === 'SMTP_URL') {
     try {
       const url = new URL(value);
       // Without a host (e.g. the scheme was forgotten) the password may sit in the path.
@@ -321,6 +364,16 @@ export function loadConfig(
       maxHeaderSize: values.MAX_HEADER_SIZE,
       trustProxy: values.TRUST_PROXY,
       shutdownTimeoutMs: values.SHUTDOWN_TIMEOUT_MS,
+      jobs: {
+        // Without Redis there is nobody else to run them: the embedded setup is one process.
+        runWorkersInProcess: values.RUN_WORKERS_IN_PROCESS ?? !values.REDIS_URL,
+        outboxRetentionHours: values.OUTBOX_RETENTION_HOURS,
+        stalledIntervalMs: values.JOB_STALLED_INTERVAL_MS,
+      },
+      mail: {
+        smtpUrl: values.SMTP_URL,
+        from: values.MAIL_FROM ?? `Finch <no-reply@${new URL(publicUrl).hostname}>`,
+      },
     },
     notices,
   };

@@ -20,6 +20,7 @@ function findProjectRoot(start: string): string {
 export const PROJECT_ROOT = findProjectRoot(path.dirname(fileURLToPath(import.meta.url)));
 
 /** Compiled migrations: the app, the CLI and the tests all run the same files. */
-export const COMPILED_MIGRATIONS_GLOB = path.join(PROJECT_ROOT, 'dist', 'migrations', '*.js');
+export const COMPILED_MIGRATIONS_DIR = path.join(PROJECT_ROOT, 'dist', 'migrations');
+export const COMPILED_MIGRATIONS_GLOB = path.join(COMPILED_MIGRATIONS_DIR, '*.js');
 export const MIGRATIONS_SOURCE_DIR = path.join(PROJECT_ROOT, 'migrations');
 export const COMPILED_ENTITIES_GLOB = path.join(PROJECT_ROOT, 'dist', 'src', '**', '*.entity.js');

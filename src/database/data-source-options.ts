@@ -26,6 +26,10 @@ export function buildDataSourceOptions(settings: DataSourceSettings): DataSource
     dropSchema: false,
     migrationsTableName: MIGRATIONS_TABLE,
     migrationsTransactionMode: 'each',
+    // gen_random_uuid() is built into PostgreSQL 13+, the embedded database included; any
+    // extension Finch needs is created by a migration, never implicitly at connect.
+    uuidExtension: 'pgcrypto',
+    installExtensions: false,
     migrations: settings.migrations ?? [COMPILED_MIGRATIONS_GLOB],
     entities: settings.entities ?? [],
     logging: ['query', 'error', 'warn', 'migration', 'schema', 'info', 'log'],

@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { APP_CONFIG } from '#src/config/config.module.js';
 import type { AppConfig } from '#src/config/app-config.js';
 import { buildDataSourceOptions } from '#src/database/data-source-options.js';
+import { loadCompiledMigrations } from '#src/database/migration-files.js';
 import { runPendingMigrations } from '#src/database/migration-runner.js';
 import type { LogSink } from '#src/database/typeorm-log.js';
 
@@ -37,11 +38,12 @@ export class DatabaseModule {
       imports: [
         TypeOrmModule.forRootAsync({
           inject: [APP_CONFIG],
-          useFactory: (config: AppConfig) => ({
+          useFactory: async (config: AppConfig) => ({
             ...buildDataSourceOptions({
               url: target.url,
               poolSize: config.databasePoolSize,
               log: nestLogSink('Database'),
+              migrations: await loadCompiledMigrations(),
             }),
             autoLoadEntities: true,
             // Fail boot instead of retrying for minutes: the orchestrator restarts us.

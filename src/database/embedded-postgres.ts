@@ -5,7 +5,7 @@ import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import lockfile from 'proper-lockfile';
 
 /** Connections the socket server multiplexes onto PGlite's single session. */
-const MAX_CONNECTIONS = 32;
+const MAX_CONNECTIONS = 64;
 /** A lock not refreshed for this long belongs to a process that died. */
 const STALE_LOCK_MS = 10_000;
 
@@ -60,6 +60,10 @@ export async function startEmbeddedPostgres(directory: string): Promise<Embedded
   let server: PGLiteSocketServer | undefined;
   try {
     db = await PGlite.create(pgdata);
+    // Every connection shares PGlite's one session, so connection options such as
+    // search_path are ignored. The job queue's schema goes on the path here, after public
+    // so application tables always resolve first.
+    await db.exec('SET search_path TO public, bullmq');
     server = new PGLiteSocketServer({
       db,
       host: '127.0.0.1',

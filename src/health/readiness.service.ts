@@ -63,8 +63,7 @@ export class ReadinessService {
       this.checkMigrations(),
       timed(
         async () => {
-          if (this.queue.backend === 'postgres') await this.dataSource.query('SELECT 1');
-          else await this.queue.ping();
+          await this.queue.ping();
           return { backend: this.queue.backend };
         },
         this.queue.backend === 'redis'

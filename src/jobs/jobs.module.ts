@@ -1,9 +1,32 @@
-import { Global, Module } from '@nestjs/common';
+import { type DynamicModule, Global, Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { JobQueues } from '#src/jobs/job-queues.js';
+import { JobWorkers } from '#src/jobs/job-workers.js';
+import { JobsLifecycle, RUN_JOB_WORKERS } from '#src/jobs/jobs-lifecycle.js';
+import { JobsService } from '#src/jobs/jobs.service.js';
+import { OutboxEntry } from '#src/jobs/outbox-entry.entity.js';
+import { OutboxRelay } from '#src/jobs/outbox-relay.js';
 import { QueueConnection } from '#src/jobs/queue-connection.js';
 
+/** Queues, the transactional outbox and its relay, and (where asked) the workers. */
 @Global()
-@Module({
-  providers: [QueueConnection],
-  exports: [QueueConnection],
-})
-export class JobsModule {}
+@Module({})
+export class JobsModule {
+  static forRoot(options: { runWorkers: boolean }): DynamicModule {
+    return {
+      module: JobsModule,
+      imports: [DiscoveryModule, TypeOrmModule.forFeature([OutboxEntry])],
+      providers: [
+        { provide: RUN_JOB_WORKERS, useValue: options.runWorkers },
+        QueueConnection,
+        JobQueues,
+        JobsService,
+        OutboxRelay,
+        JobWorkers,
+        JobsLifecycle,
+      ],
+      exports: [JobsService, QueueConnection, JobQueues, OutboxRelay],
+    };
+  }
+}

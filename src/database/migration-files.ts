@@ -1,6 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { MigrationInterface } from 'typeorm';
 import { COMPILED_MIGRATIONS_DIR } from '#src/config/project-paths.js';
 
 /** `<timestamp>-<what-it-does>.ts`, e.g. `1795240000000-create-outbox.ts`. */
@@ -60,27 +61,29 @@ ${statements(down)}
 `;
 }
 
+/** A migration class, as TypeORM takes it. */
+export type MigrationClass = new () => MigrationInterface;
+
 /**
  * The compiled migration classes, imported by us rather than by TypeORM's glob loader
  * (which imports through eval, something test runners and bundlers cannot follow).
  */
-// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 export async function loadCompiledMigrations(
   directory = COMPILED_MIGRATIONS_DIR,
-): Promise<Function[]> {
+): Promise<MigrationClass[]> {
   if (!existsSync(directory)) return [];
   const files = readdirSync(directory)
     .filter((file) => MIGRATION_FILE_NAME.test(file.replace(/\.js$/, '.ts')))
     .sort();
-  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-  const classes: Function[] = [];
+  const classes: MigrationClass[] = [];
   for (const file of files) {
     const exported = (await import(pathToFileURL(path.join(directory, file)).href)) as Record<
       string,
       unknown
     >;
-    for (const value of Object.values(exported))
-      if (typeof value === 'function') classes.push(value);
+    for (const value of Object.values(exported)) {
+      if (typeof value === 'function') classes.push(value as MigrationClass);
+    }
   }
   return classes;
 }

@@ -1,4 +1,4 @@
-import { type DynamicModule, Module } from '@nestjs/common';
+import { type DynamicModule, Module, type Type } from '@nestjs/common';
 import type { AppConfig } from '#src/config/app-config.js';
 import { ConfigModule } from '#src/config/config.module.js';
 import { DatabaseModule, type DatabaseTarget } from '#src/database/database.module.js';
@@ -8,7 +8,12 @@ import { JobsModule } from '#src/jobs/jobs.module.js';
 /** What a worker process needs: configuration, the database and the queues; no HTTP. */
 @Module({})
 export class WorkerModule {
-  static forRoot(config: AppConfig, database: DatabaseTarget): DynamicModule {
+  static forRoot(
+    config: AppConfig,
+    database: DatabaseTarget,
+    /** More modules with job handlers (plugins; fixtures in tests). */
+    imports: Array<Type | DynamicModule> = [],
+  ): DynamicModule {
     return {
       module: WorkerModule,
       imports: [
@@ -17,6 +22,7 @@ export class WorkerModule {
         DatabaseModule.forRoot(database, { migrateOnBoot: false }),
         JobsModule.forRoot({ runWorkers: true }),
         ...FEATURE_MODULES,
+        ...imports,
       ],
     };
   }

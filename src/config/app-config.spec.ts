@@ -64,7 +64,13 @@ describe('loadConfig defaults', () => {
       maxHeaderSize: 16 * 1024,
       trustProxy: false,
       shutdownTimeoutMs: 10_000,
-      jobs: { runWorkersInProcess: true, outboxRetentionHours: 168, stalledIntervalMs: 30_000 },
+      auth: { accessTokenTtlSeconds: 900, refreshTokenTtlDays: 14 },
+      jobs: {
+        runWorkersInProcess: true,
+        queuePrefix: 'finch',
+        outboxRetentionHours: 168,
+        stalledIntervalMs: 30_000,
+      },
       mail: { smtpUrl: undefined, from: 'Finch <no-reply@localhost>' },
     });
     expect(notices).toEqual([]);
@@ -125,6 +131,37 @@ describe('loadConfig defaults', () => {
     expect(config.corsOrigins).toEqual(['https://www.example.com', 'http://localhost:5173']);
     expect(config.databaseUrl).toBe('postgres://finch:pw@db:5432/finch');
     expect(config.redisUrl).toBe('redis://cache:6379');
+  });
+
+  it('reads TRUST_PROXY as off, every hop, or a list of proxy addresses and ranges', () => {
+    const trust = (value: string) =>
+      loadConfig({ SECRET_KEY: GOOD_SECRET, TRUST_PROXY: value }).config.trustProxy;
+    expect(trust('false')).toBe(false);
+    expect(trust('0')).toBe(false);
+    expect(trust('true')).toBe(true);
+    expect(trust('1')).toBe(true);
+    expect(trust('10.0.0.0/8, 172.16.0.1,loopback')).toEqual([
+      '10.0.0.0/8',
+      '172.16.0.1',
+      'loopback',
+    ]);
+    expect(trust('fd00::/8')).toEqual(['fd00::/8']);
+    for (const wrong of ['maybe', '2', '10.0.0.0/33', 'proxy.example.com', '1.2.3.4/8/9']) {
+      expect(onlyProblem({ TRUST_PROXY: wrong }).variable).toBe('TRUST_PROXY');
+    }
+  });
+
+  it('reads the access and refresh token lifetimes, within their bounds', () => {
+    const { config } = loadConfig({
+      SECRET_KEY: GOOD_SECRET,
+      ACCESS_TOKEN_TTL_SECONDS: '300',
+      REFRESH_TOKEN_TTL_DAYS: '30',
+    });
+    expect(config.auth).toEqual({ accessTokenTtlSeconds: 300, refreshTokenTtlDays: 30 });
+    expect(onlyProblem({ ACCESS_TOKEN_TTL_SECONDS: '59' }).variable).toBe(
+      'ACCESS_TOKEN_TTL_SECONDS',
+    );
+    expect(onlyProblem({ REFRESH_TOKEN_TTL_DAYS: '0' }).variable).toBe('REFRESH_TOKEN_TTL_DAYS');
   });
 
   it('writes pretty logs only to a terminal unless LOG_FORMAT says otherwise', () => {

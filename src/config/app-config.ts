@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import path from 'node:path';
 import bytes from 'bytes';
 import { z } from 'zod';
@@ -117,6 +118,40 @@ const originList = z.string().transform((value, ctx) => {
   return origins;
 });
 
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+function isAddressOrRange(value: string): boolean {
+  if (PROXY_NAMES.has(value)) return true;
+  const [address, prefix, ...rest] = value.split('/');
+  const version = isIP(address);
+  if (version === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128);
+}
+
+/**
+ * Which proxies are believed about the client's address (X-Forwarded-For) and protocol:
+ * none (false), the proxies at these addresses and CIDR ranges, or every hop (true). `true`
+ * is only safe when the proxy replaces X-Forwarded-For instead of appending to it:
+ * otherwise clients choose their own address.
+ */
+const trustedProxies = z.string().transform((value, ctx): boolean | string[] => {
+  const lowered = value.trim().toLowerCase();
+  if (['false', '0', 'no', 'off'].includes(lowered)) return false;
+  if (['true', '1', 'yes', 'on'].includes(lowered)) return true;
+  const entries = lowered
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+  if (entries.length > 0 && entries.every(isAddressOrRange)) return entries;
+  ctx.addIssue({
+    code: 'custom',
+    message:
+      'expected false, the addresses or CIDR ranges of your proxies such as 10.0.0.0/8,172.16.0.1, or true to trust every hop (see docs/security.md)',
+  });
+  return z.NEVER;
+});
+
 const environmentSchema = z.object({
   NODE_ENV: z
     .enum(['development', 'production', 'test'], {
@@ -143,8 +178,18 @@ const environmentSchema = z.object({
   CORS_ORIGINS: originList.default([]),
   BODY_LIMIT: byteSize.default(1024 * 1024),
   MAX_HEADER_SIZE: byteSize.default(16 * 1024),
-  TRUST_PROXY: booleanText.default(false),
+  TRUST_PROXY: trustedProxies.default(false),
+  ACCESS_TOKEN_TTL_SECONDS: positiveInt('a number of seconds from 60 to 86400', 86_400)
+    .min(60, { error: 'expected a number of seconds from 60 to 86400' })
+    .default(900),
+  REFRESH_TOKEN_TTL_DAYS: positiveInt('a number of days from 1 to 365', 365).default(14),
   RUN_WORKERS_IN_PROCESS: booleanText.optional(),
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[a-z][a-z0-9_-]{0,39}$/, {
+      error: 'expected lower-case letters, digits, - or _, starting with a letter (at most 40)',
+    })
+    .default('finch'),
   OUTBOX_RETENTION_HOURS: positiveInt('a number of hours from 1 to 8760', 8760).default(168),
   JOB_STALLED_INTERVAL_MS: positiveInt(
     'a number of milliseconds from 1 to 3600000',
@@ -152,6 +197,11 @@ const environmentSchema = z.object({
   ).default(30_000),
   SMTP_URL: smtpUrl.optional(),
   MAIL_FROM: mailbox.optional(),
+  FINCH_ADMIN_EMAIL: z
+    .email({ error: 'expected an email address such as admin@example.com' })
+    .max(254, { error: 'expected an email address of at most 254 characters' })
+    .optional(),
+  FINCH_ADMIN_PASSWORD: z.string().optional(),
   SHUTDOWN_TIMEOUT_MS: positiveInt('a number of milliseconds from 1 to 600000', 600_000).default(
     10_000,
   ),
@@ -175,11 +225,20 @@ export interface AppConfig {
   corsOrigins: string[];
   bodyLimit: number;
   maxHeaderSize: number;
-  trustProxy: boolean;
+  /** Which proxies are believed about the client address: none, all, or these addresses. */
+  trustProxy: boolean | string[];
   shutdownTimeoutMs: number;
+  auth: {
+    /** Lifetime of a JWT access token. */
+    accessTokenTtlSeconds: number;
+    /** A refresh token (a signed-in session) unused for this long expires. */
+    refreshTokenTtlDays: number;
+  };
   jobs: {
     /** Run the queue workers and the outbox relay inside the server process. */
     runWorkersInProcess: boolean;
+    /** Keeps the queues of Finch installations that share one Redis apart. */
+    queuePrefix: string;
     outboxRetentionHours: number;
     /** How soon a job whose worker died is picked up again. */
     stalledIntervalMs: number;
@@ -189,6 +248,8 @@ export interface AppConfig {
     smtpUrl?: string;
     from: string;
   };
+  /** FINCH_ADMIN_*: created at boot as the first superuser when there is no user yet. */
+  firstSuperuser?: { email: string; password: string };
 }
 
 export interface ConfigProblem {
@@ -218,7 +279,13 @@ export class InvalidConfigError extends Error {
   }
 }
 
-const SECRET_VARIABLES = new Set(['SECRET_KEY', 'DATABASE_URL', 'REDIS_URL', 'SMTP_URL']);
+const SECRET_VARIABLES = new Set([
+  'SECRET_KEY',
+  'DATABASE_URL',
+  'REDIS_URL',
+  'SMTP_URL',
+  'FINCH_ADMIN_PASSWORD',
+]);
 
 function describeProblem({ variable, given, expected }: ConfigProblem): string {
   if (given === undefined) return `${variable} is not set: ${expected}`;
@@ -323,6 +390,21 @@ export function loadConfig(
       if (reason) problems.push({ variable: 'SECRET_KEY', given: secretKey, expected: reason });
     }
   }
+  // One without the other would silently create nobody.
+  const [adminEmail, adminPassword] = [cleaned.FINCH_ADMIN_EMAIL, cleaned.FINCH_ADMIN_PASSWORD];
+  if ((adminEmail === undefined) !== (adminPassword === undefined)) {
+    problems.push(
+      adminEmail === undefined
+        ? {
+            variable: 'FINCH_ADMIN_EMAIL',
+            expected: 'needed with FINCH_ADMIN_PASSWORD: the email of the first superuser',
+          }
+        : {
+            variable: 'FINCH_ADMIN_PASSWORD',
+            expected: 'needed with FINCH_ADMIN_EMAIL: the password of the first superuser',
+          },
+    );
+  }
   if (problems.length > 0) throw new InvalidConfigError(problems);
   if (!values) throw new InvalidConfigError(problems);
 
@@ -364,9 +446,14 @@ export function loadConfig(
       maxHeaderSize: values.MAX_HEADER_SIZE,
       trustProxy: values.TRUST_PROXY,
       shutdownTimeoutMs: values.SHUTDOWN_TIMEOUT_MS,
+      auth: {
+        accessTokenTtlSeconds: values.ACCESS_TOKEN_TTL_SECONDS,
+        refreshTokenTtlDays: values.REFRESH_TOKEN_TTL_DAYS,
+      },
       jobs: {
         // Without Redis there is nobody else to run them: the embedded setup is one process.
         runWorkersInProcess: values.RUN_WORKERS_IN_PROCESS ?? !values.REDIS_URL,
+        queuePrefix: values.QUEUE_PREFIX,
         outboxRetentionHours: values.OUTBOX_RETENTION_HOURS,
         stalledIntervalMs: values.JOB_STALLED_INTERVAL_MS,
       },
@@ -374,6 +461,14 @@ export function loadConfig(
         smtpUrl: values.SMTP_URL,
         from: values.MAIL_FROM ?? `Finch <no-reply@${new URL(publicUrl).hostname}>`,
       },
+      ...(values.FINCH_ADMIN_EMAIL && values.FINCH_ADMIN_PASSWORD
+        ? {
+            firstSuperuser: {
+              email: values.FINCH_ADMIN_EMAIL,
+              password: values.FINCH_ADMIN_PASSWORD,
+            },
+          }
+        : {}),
     },
     notices,
   };

@@ -15,9 +15,6 @@ import { DATABASE_TARGET, type DatabaseTarget } from '#src/database/database.mod
 
 export type QueueBackend = 'redis' | 'postgres';
 
-/** BullMQ keys and objects live under this prefix, apart from anything else in Redis. */
-const QUEUE_PREFIX = 'finch';
-
 /**
  * The connection every queue and worker of this process shares: Redis when REDIS_URL is
  * set, otherwise BullMQ's PostgreSQL backend on the application database (schema
@@ -32,6 +29,8 @@ export class QueueConnection {
   /** For readiness: fails fast instead of queueing commands while Redis is away. */
   private readonly probe?: Redis;
   private readonly pool?: pg.Pool;
+  /** BullMQ keys live under this prefix, apart from anything else in the same Redis. */
+  private readonly prefix: string;
   private closed = false;
 
   constructor(
@@ -40,6 +39,7 @@ export class QueueConnection {
   ) {
     this.backend = config.redisUrl ? 'redis' : 'postgres';
     this.embedded = this.backend === 'postgres' && target.embedded;
+    this.prefix = config.jobs.queuePrefix;
     if (config.redisUrl) {
       // Workers block on Redis: BullMQ requires maxRetriesPerRequest: null on their connections.
       this.redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
@@ -74,10 +74,10 @@ export class QueueConnection {
    * and it happens here. (The casts: BullMQ types each backend's classes separately.)
    */
   newQueue(name: string): Queue {
-    if (this.redis) return new Queue(name, { connection: this.redis, prefix: QUEUE_PREFIX });
+    if (this.redis) return new Queue(name, { connection: this.redis, prefix: this.prefix });
     return new Queue(
       name,
-      { connection: this.pool!, prefix: QUEUE_PREFIX },
+      { connection: this.pool!, prefix: this.prefix },
       createPostgresBackend,
     ) as unknown as Queue;
   }
@@ -91,13 +91,13 @@ export class QueueConnection {
       return new Worker(name, processor, {
         ...options,
         connection: this.redis,
-        prefix: QUEUE_PREFIX,
+        prefix: this.prefix,
       });
     }
     return new Worker(
       name,
       processor,
-      { ...options, connection: this.pool!, prefix: QUEUE_PREFIX },
+      { ...options, connection: this.pool!, prefix: this.prefix },
       createPostgresBackend,
     ) as unknown as Worker;
   }

@@ -68,6 +68,8 @@ export async function startTestApp(
     DATA_DIR: database.dataDir,
     DATABASE_URL: database.url,
     REDIS_URL: process.env.REDIS_URL,
+    // Test apps share one Redis: each gets queues of its own.
+    QUEUE_PREFIX: `test_${randomBytes(5).toString('hex')}`,
     ...env,
   });
   const logger = createRootLogger(config);

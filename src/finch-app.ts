@@ -40,8 +40,9 @@ export async function createFinchApp(
 ): Promise<FinchApp> {
   const { target, embedded } = await openDatabase(config, logger);
   let app: NestFastifyApplication;
+  let created: NestFastifyApplication | undefined;
   try {
-    app = await NestFactory.create<NestFastifyApplication>(
+    app = created = await NestFactory.create<NestFastifyApplication>(
       AppModule.forRoot({ config, database: target, imports }),
       createHttpAdapter(config, logger),
       { logger: new FinchLogger(logger), abortOnError: false },
@@ -52,6 +53,9 @@ export async function createFinchApp(
     app.useGlobalPipes(createValidationPipe());
     await app.init();
   } catch (error) {
+    // A failure during init (a module's boot check) leaves the database pool and queues
+    // open; close them first, or stopping the embedded database waits for them forever.
+    await created?.close().catch(() => undefined);
     await embedded?.stop();
     throw error;
   }

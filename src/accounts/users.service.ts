@@ -9,6 +9,7 @@ import {
 import { PasswordHasher } from '#src/accounts/password-hasher.js';
 import { PasswordPolicy } from '#src/accounts/password-policy.js';
 import { normalizeEmail, User } from '#src/accounts/user.entity.js';
+import { AuditService } from '#src/audit/audit.service.js';
 import { DomainError } from '#src/errors/domain-error.js';
 
 export class FirstRunClosedError extends DomainError {
@@ -31,6 +32,12 @@ export interface NewUser {
   preferredLocale?: string | null;
 }
 
+/** How the first superuser came to be, for the audit log. */
+export interface FirstSuperuserOrigin {
+  via: 'setup' | 'cli' | 'environment';
+  ip?: string;
+}
+
 const UNIQUE_VIOLATION = '23505';
 
 /** The one place users are created, found and have their passwords checked or changed. */
@@ -40,6 +47,7 @@ export class UsersService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly hasher: PasswordHasher,
     private readonly policy: PasswordPolicy,
+    private readonly audit: AuditService,
   ) {}
 
   private users(manager?: EntityManager) {
@@ -102,11 +110,26 @@ export class UsersService {
    * Creates the first superuser, only while there is no user at all. Two requests racing
    * cannot both succeed: the table is locked against inserts for the check.
    */
-  createFirstSuperuser(input: Omit<NewUser, 'isSuperuser' | 'isActive'>): Promise<User> {
+  createFirstSuperuser(
+    input: Omit<NewUser, 'isSuperuser' | 'isActive'>,
+    origin: FirstSuperuserOrigin = { via: 'setup' },
+  ): Promise<User> {
     return this.dataSource.transaction(async (manager) => {
       await manager.query('LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE');
       if ((await this.count(manager)) > 0) throw new FirstRunClosedError();
-      return this.create({ ...input, isSuperuser: true, isActive: true }, manager);
+      const user = await this.create({ ...input, isSuperuser: true, isActive: true }, manager);
+      await this.audit.record(
+        {
+          actorId: user.id,
+          action: 'users.first_superuser_created',
+          objectType: 'user',
+          objectId: user.id,
+          data: { email: user.email, via: origin.via },
+          ip: origin.ip,
+        },
+        manager,
+      );
+      return user;
     });
   }
 

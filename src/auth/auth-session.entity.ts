@@ -37,6 +37,13 @@ export class AuthSession {
   @Column({ name: 'token_hash', type: 'varchar', length: 64, unique: true, select: false })
   tokenHash: string;
 
+  /**
+   * The user's token version when the family started. A password change or deactivation
+   * raises the user's, and the family can no longer be refreshed.
+   */
+  @Column({ name: 'token_version', type: 'integer' })
+  tokenVersion: number;
+
   @Column({ name: 'user_agent', type: 'varchar', length: 512, default: '' })
   userAgent: string;
 

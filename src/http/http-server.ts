@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
+import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Logger as PinoLogger } from 'pino';
@@ -84,6 +85,9 @@ export async function configureHttp(app: NestFastifyApplication, config: AppConf
     // Agrees with frame-ancestors 'none' for browsers that only know X-Frame-Options.
     frameguard: { action: 'deny' },
   });
+
+  // Parses Cookie and adds reply.setCookie: the refresh token travels in a cookie (src/auth).
+  await app.register(cookie);
 
   const fastify = app.getHttpAdapter().getInstance();
   // JSON APIs only: a text/plain body (which browsers send cross-site without a preflight)

@@ -1,0 +1,63 @@
+import { Type } from 'class-transformer';
+import {
+  IsInt,
+  IsISO8601,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
+
+export const AUDIT_LOG_MAX_LIMIT = 100;
+export const AUDIT_LOG_DEFAULT_LIMIT = 20;
+
+/** `GET /api/admin/audit-log` query: filters and a page. Unknown parameters are refused. */
+export class ListAuditLogQuery {
+  /** The acting user's id. */
+  @IsOptional()
+  @IsUUID('all', { message: 'actor must be a user id (a UUID)' })
+  actor?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  @Matches(/^[a-z0-9_.]+$/, { message: 'action must look like auth.login or groups.created' })
+  action?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  objectType?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  objectId?: string;
+
+  /** Entries at or after this time (ISO 8601). */
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: 'from must be an ISO 8601 date or date-time' })
+  from?: string;
+
+  /** Entries before this time (ISO 8601). */
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: 'to must be an ISO 8601 date or date-time' })
+  to?: string;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'limit must be a whole number' })
+  @Min(1)
+  @Max(AUDIT_LOG_MAX_LIMIT)
+  limit: number = AUDIT_LOG_DEFAULT_LIMIT;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'offset must be a whole number' })
+  @Min(0)
+  @Max(1_000_000)
+  offset: number = 0;
+}

@@ -1,0 +1,24 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { AccountsModule } from '#src/accounts/accounts.module.js';
+import type { AppConfig } from '#src/config/app-config.js';
+import { ConfigModule } from '#src/config/config.module.js';
+import { DatabaseModule, type DatabaseTarget } from '#src/database/database.module.js';
+
+/**
+ * What the management commands need: configuration, the database (migrated like the
+ * server does, per MIGRATE_ON_BOOT) and accounts. No HTTP, no queues, no workers.
+ */
+@Module({})
+export class CliModule {
+  static forRoot(config: AppConfig, database: DatabaseTarget): DynamicModule {
+    return {
+      module: CliModule,
+      imports: [
+        // A command does exactly what it is asked: never the server's FINCH_ADMIN_* set-up.
+        ConfigModule.forRoot({ ...config, firstSuperuser: undefined }),
+        DatabaseModule.forRoot(database, { migrateOnBoot: config.migrateOnBoot }),
+        AccountsModule,
+      ],
+    };
+  }
+}

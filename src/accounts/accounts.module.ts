@@ -29,10 +29,7 @@ import { AuditModule } from '#src/audit/audit.module.js';
     PermissionRegistryModule,
     AuditModule,
   ],
-  controllers: [
-    FirstRunController,
-    PermissionsController,
-  ],
+  controllers: [FirstRunController, PermissionsController],
   providers: [
     PasswordHasher,
     PasswordPolicy,

@@ -6,6 +6,7 @@ import { FirstRunController } from '#src/accounts/first-run.controller.js';
 import { FirstSuperuserFromEnvironment } from '#src/accounts/first-superuser-from-environment.js';
 import { GroupPermission } from '#src/accounts/group-permission.entity.js';
 import { Group } from '#src/accounts/group.entity.js';
+import { GroupsAdminController } from '#src/accounts/groups-admin.controller.js';
 import { GroupsService } from '#src/accounts/groups.service.js';
 import { PasswordHasher } from '#src/accounts/password-hasher.js';
 import { PasswordPolicy } from '#src/accounts/password-policy.js';
@@ -15,6 +16,8 @@ import { registerPermissions } from '#src/accounts/permission-registry.js';
 import { PermissionsController } from '#src/accounts/permissions.controller.js';
 import { PermissionsService } from '#src/accounts/permissions.service.js';
 import { User } from '#src/accounts/user.entity.js';
+import { UsersAdminController } from '#src/accounts/users-admin.controller.js';
+import { UsersAdminService } from '#src/accounts/users-admin.service.js';
 import { UsersService } from '#src/accounts/users.service.js';
 import { AuditModule } from '#src/audit/audit.module.js';
 
@@ -29,12 +32,18 @@ import { AuditModule } from '#src/audit/audit.module.js';
     PermissionRegistryModule,
     AuditModule,
   ],
-  controllers: [FirstRunController, PermissionsController],
+  controllers: [
+    FirstRunController,
+    PermissionsController,
+    UsersAdminController,
+    GroupsAdminController,
+  ],
   providers: [
     PasswordHasher,
     PasswordPolicy,
     UsersService,
     GroupsService,
+    UsersAdminService,
     PermissionsService,
     PermissionBootCheck,
     FirstSuperuserFromEnvironment,

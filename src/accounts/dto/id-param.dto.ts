@@ -1,0 +1,7 @@
+import { IsUUID } from 'class-validator';
+
+/** A `:id` path parameter: a UUID, so a malformed id is a 400, never a database error. */
+export class IdParam {
+  @IsUUID('all', { message: 'id must be a UUID' })
+  id!: string;
+}

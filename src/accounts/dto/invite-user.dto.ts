@@ -1,0 +1,31 @@
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsEmail,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  IsUUID,
+  MaxLength,
+} from 'class-validator';
+
+export const MAX_GROUPS_PER_REQUEST = 50;
+
+/** `POST /api/admin/users/invite`. */
+export class InviteUserDto {
+  @IsEmail({}, { message: 'email must be an email address' })
+  @MaxLength(254)
+  email!: string;
+
+  @IsString()
+  @IsNotEmpty({ message: 'name must not be empty' })
+  @MaxLength(150)
+  name!: string;
+
+  /** Groups the new user joins at once. */
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(MAX_GROUPS_PER_REQUEST)
+  @IsUUID('all', { each: true, message: 'each of groupIds must be a group id (a UUID)' })
+  groupIds?: string[];
+}

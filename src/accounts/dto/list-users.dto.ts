@@ -1,0 +1,70 @@
+import { Transform, Type } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
+
+export const USERS_MAX_LIMIT = 100;
+export const USERS_DEFAULT_LIMIT = 20;
+
+/** The fields a user list may be sorted on; `-` in front sorts descending. */
+export const USER_ORDER_FIELDS = ['email', 'name', 'createdAt', 'lastLoginAt'] as const;
+export type UserOrderField = (typeof USER_ORDER_FIELDS)[number];
+const USER_ORDERS = USER_ORDER_FIELDS.flatMap((field) => [field, `-${field}`]);
+
+/** `true`/`false` in a query string; anything else stays as it is and fails @IsBoolean. */
+function toBoolean({ value }: { value: unknown }): unknown {
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  return value;
+}
+
+/** `GET /api/admin/users` query. Unknown parameters are refused, so nothing else can be filtered. */
+export class ListUsersQuery {
+  /** Part of the email address or name, case-insensitive. */
+  @IsOptional()
+  @IsString()
+  @MaxLength(254)
+  search?: string;
+
+  @IsOptional()
+  @Transform(toBoolean)
+  @IsBoolean({ message: 'isActive must be true or false' })
+  isActive?: boolean;
+
+  @IsOptional()
+  @Transform(toBoolean)
+  @IsBoolean({ message: 'isSuperuser must be true or false' })
+  isSuperuser?: boolean;
+
+  /** Members of this group only. */
+  @IsOptional()
+  @IsUUID('all', { message: 'group must be a group id (a UUID)' })
+  group?: string;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'limit must be a whole number' })
+  @Min(1)
+  @Max(USERS_MAX_LIMIT)
+  limit: number = USERS_DEFAULT_LIMIT;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'offset must be a whole number' })
+  @Min(0)
+  offset: number = 0;
+
+  @IsOptional()
+  @IsIn(USER_ORDERS, {
+    message: `order must be one of ${USER_ORDERS.join(', ')}`,
+  })
+  order: string = 'email';
+}

@@ -1,0 +1,10 @@
+import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
+import { GROUP_NAME_MAX_LENGTH } from '#src/accounts/groups.service.js';
+
+/** `PATCH /api/admin/groups/:id`: renames the group. */
+export class UpdateGroupDto {
+  @IsString()
+  @IsNotEmpty({ message: 'name must not be empty' })
+  @MaxLength(GROUP_NAME_MAX_LENGTH)
+  name!: string;
+}

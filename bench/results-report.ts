@@ -1,0 +1,246 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import prettier from 'prettier';
+import type { LoadResult, LoadSettings } from './load-generator.js';
+import type { Scenario } from './scenario.js';
+
+/** Every round's result for one server; rounds alternate which server goes first. */
+export interface ScenarioOutcome {
+  scenario: Scenario;
+  finch: LoadResult[];
+  baseline: LoadResult[];
+}
+
+export interface MachineInfo {
+  cpus: number;
+  cpuModel: string;
+  memoryGiB: number;
+  os: string;
+  node: string;
+  /** From `SELECT version()`. */
+  postgres: string;
+  postgresHost: string;
+  /** Short commit, plus the files outside bench/ that differed from it. */
+  commit: string;
+}
+
+export interface BenchSettings extends LoadSettings {
+  rounds: number;
+  poolSize: number;
+}
+
+export interface RunDescription {
+  date: Date;
+  machine: MachineInfo;
+  settings: BenchSettings;
+  /** 1-minute load averages: other work on the machine during the run skews its results. */
+  loadAverage: { before: number; after?: number };
+}
+
+/** Why a load run's numbers cannot be trusted (failed or non-2xx responses), if they cannot. */
+export function invalidity(result: LoadResult): string | undefined {
+  const problems = [
+    result.errors > 0 && `${result.errors} errors`,
+    result.timeouts > 0 && `${result.timeouts} timeouts`,
+    result.non2xx > 0 &&
+      `${result.non2xx} non-2xx (${Object.entries(result.statusCodes)
+        .filter(([code]) => !code.startsWith('2'))
+        .map(([code, count]) => `${code}×${count}`)
+        .join(', ')})`,
+    result.responses === 0 && 'no responses',
+  ].filter((problem): problem is string => typeof problem === 'string');
+  return problems.length > 0 ? problems.join('; ') : undefined;
+}
+
+/** The round with the median throughput: what the table reports for a server. */
+export function medianRound(rounds: LoadResult[]): LoadResult {
+  const sorted = [...rounds].sort((a, b) => a.requestsPerSecond - b.requestsPerSecond);
+  return sorted[Math.floor((sorted.length - 1) / 2)];
+}
+
+/** Half the gap between the fastest and the slowest round, relative to the median. */
+function spread(rounds: LoadResult[]): number {
+  const values = rounds.map((round) => round.requestsPerSecond);
+  return (Math.max(...values) - Math.min(...values)) / 2 / medianRound(rounds).requestsPerSecond;
+}
+
+export function throughputRatio({ finch, baseline }: ScenarioOutcome): number {
+  return medianRound(finch).requestsPerSecond / medianRound(baseline).requestsPerSecond;
+}
+
+export type Verdict = 'met' | 'below target' | 'invalid';
+
+export function verdictOf(outcome: ScenarioOutcome): Verdict {
+  const rounds = [...outcome.finch, ...outcome.baseline];
+  if (rounds.some((round) => invalidity(round))) return 'invalid';
+  return throughputRatio(outcome) >= outcome.scenario.target.minThroughputRatio
+    ? 'met'
+    : 'below target';
+}
+
+const HEADER = [
+  'Scenario',
+  'Finch req/s',
+  'Baseline req/s',
+  'Finch ÷ baseline',
+  'Target',
+  'Finch p50 / p99 ms',
+  'Baseline p50 / p99 ms',
+];
+
+const RIGHT_ALIGNED = new Set([1, 2, 3, 5, 6]);
+
+const requestsPerSecond = (value: number) =>
+  Math.round(value).toLocaleString('en-US', { useGrouping: true });
+const milliseconds = (value: number) => value.toFixed(2);
+const throughput = (rounds: LoadResult[]) =>
+  `${requestsPerSecond(medianRound(rounds).requestsPerSecond)}` +
+  (rounds.length > 1 ? ` ±${Math.round(spread(rounds) * 100)}%` : '');
+const latencies = (rounds: LoadResult[]) => {
+  const { latencyMs } = medianRound(rounds);
+  return `${milliseconds(latencyMs.p50)} / ${milliseconds(latencyMs.p99)}`;
+};
+
+function rowOf(outcome: ScenarioOutcome): string[] {
+  const verdict = verdictOf(outcome);
+  return [
+    outcome.scenario.name,
+    throughput(outcome.finch),
+    throughput(outcome.baseline),
+    `${throughputRatio(outcome).toFixed(2)}×`,
+    `≥ ${outcome.scenario.target.minThroughputRatio.toFixed(2)}× ${verdict === 'met' ? 'met' : verdict.toUpperCase()}`,
+    latencies(outcome.finch),
+    latencies(outcome.baseline),
+  ];
+}
+
+function notesOf(outcomes: ScenarioOutcome[]): string[] {
+  return outcomes.flatMap(({ scenario, finch, baseline }) =>
+    [
+      ...finch.map((round, index) => ({ server: 'Finch', index, problem: invalidity(round) })),
+      ...baseline.map((round, index) => ({
+        server: 'baseline',
+        index,
+        problem: invalidity(round),
+      })),
+    ]
+      .filter(({ problem }) => problem)
+      .map(
+        ({ server, index, problem }) =>
+          `${scenario.name}: ${server} round ${index + 1} invalid: ${problem ?? ''}`,
+      ),
+  );
+}
+
+/** A plain-text table for the terminal. */
+export function renderConsoleTable(outcomes: ScenarioOutcome[]): string {
+  const rows = [HEADER, ...outcomes.map(rowOf)];
+  const widths = HEADER.map((_, column) => Math.max(...rows.map((row) => row[column].length)));
+  const line = (row: string[]) =>
+    row
+      .map((cell, column) =>
+        RIGHT_ALIGNED.has(column) ? cell.padStart(widths[column]) : cell.padEnd(widths[column]),
+      )
+      .join('  ')
+      .trimEnd();
+  return [
+    line(rows[0]),
+    widths.map((width) => '-'.repeat(width)).join('  '),
+    ...rows.slice(1).map(line),
+    ...notesOf(outcomes).map((note) => `! ${note}`),
+  ].join('\n');
+}
+
+export function describeSettings({ settings }: RunDescription): string {
+  return (
+    `${settings.rounds} rounds per scenario, each measuring Finch and the baseline one after the ` +
+    `other (alternating which goes first) for ${settings.durationSeconds} s after a ` +
+    `${settings.warmupSeconds} s warm-up, with ${settings.connections} connections; figures are ` +
+    'from the median round, ± is half the spread between the fastest and slowest round; ' +
+    `database pools ${settings.poolSize} (app) and 30 (queues) for both; Finch with ` +
+    'NODE_ENV=production, LOG_LEVEL=silent, queues on PostgreSQL (no REDIS_URL), job workers ' +
+    'not in the server process; autocannon in a worker thread of the same process, loopback only.'
+  );
+}
+
+export function describeMachine({ machine }: RunDescription): string {
+  return (
+    `${machine.cpus} CPUs (${machine.cpuModel}), ${machine.memoryGiB} GiB, ${machine.os}; ` +
+    `Node ${machine.node}; ${machine.postgres} on ${machine.postgresHost}`
+  );
+}
+
+export function describeLoad({ loadAverage }: RunDescription): string {
+  return (
+    `1-minute load average ${loadAverage.before.toFixed(2)} before the first load run` +
+    (loadAverage.after === undefined ? '' : `, ${loadAverage.after.toFixed(2)} after the last`) +
+    ' (the bench adds a few of its own: the server, the load generator, PostgreSQL backends)'
+  );
+}
+
+/** Identifies a run's section in RESULTS.md: a rerun on the same day, commit and machine replaces it. */
+function sectionKey(run: RunDescription): string {
+  return [
+    run.date.toISOString().slice(0, 10),
+    run.machine.commit,
+    `${run.machine.cpus}x ${run.machine.cpuModel}`,
+  ].join(' | ');
+}
+
+function markdownSection(run: RunDescription, outcomes: ScenarioOutcome[]): string {
+  const cell = (text: string) => text.replace(/\|/g, '\\|');
+  const table = [
+    `| ${HEADER.join(' | ')} |`,
+    `| ${HEADER.map((_, column) => (RIGHT_ALIGNED.has(column) ? '---:' : '---')).join(' | ')} |`,
+    ...outcomes.map((outcome) => `| ${rowOf(outcome).map(cell).join(' | ')} |`),
+  ];
+  const notes = notesOf(outcomes).map((note) => `- ${note}`);
+  return [
+    `<!-- bench-run: ${sectionKey(run)} -->`,
+    `### ${run.date.toISOString().slice(0, 16).replace('T', ' ')} UTC, commit ${run.machine.commit}`,
+    '',
+    `- Machine: ${describeMachine(run)}.`,
+    `- Settings: ${describeSettings(run)}`,
+    `- Load: ${describeLoad(run)}.`,
+    ...outcomes.map(({ scenario }) => `- \`${scenario.name}\`: ${scenario.description}.`),
+    '',
+    ...table,
+    ...(notes.length > 0 ? ['', ...notes] : []),
+    '',
+  ].join('\n');
+}
+
+const RUNS_MARKER = '<!-- bench-runs: `npm run bench -- --write` adds runs below, newest first -->';
+const RUN_START = '<!-- bench-run: ';
+
+/**
+ * Puts this run's section into RESULTS.md: in place of the section with the same key, or
+ * else first under the runs marker. Everything above the marker is left as written by hand.
+ */
+export async function writeResults(
+  file: string,
+  run: RunDescription,
+  outcomes: ScenarioOutcome[],
+): Promise<void> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    text = '# Benchmark results\n\nSee bench/README.md for how these are measured.\n';
+  }
+  if (!text.includes(RUNS_MARKER)) text = `${text.trimEnd()}\n\n${RUNS_MARKER}\n`;
+  const [head, runsText] = [
+    text.slice(0, text.indexOf(RUNS_MARKER) + RUNS_MARKER.length),
+    text.slice(text.indexOf(RUNS_MARKER) + RUNS_MARKER.length),
+  ];
+  const sections = runsText
+    .split(RUN_START)
+    .slice(1)
+    .map((section) => `${RUN_START}${section}`.trimEnd());
+  const key = `${RUN_START}${sectionKey(run)} -->`;
+  const fresh = markdownSection(run, outcomes).trimEnd();
+  const kept = sections.filter((section) => !section.startsWith(key));
+  const updated = `${head}\n\n${[fresh, ...kept].join('\n\n')}\n`;
+  // Formatted like every other file, so `npm run check` stays green after a recorded run.
+  const options = await prettier.resolveConfig(file);
+  await writeFile(file, await prettier.format(updated, { ...options, filepath: file }));
+}

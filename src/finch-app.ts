@@ -8,6 +8,7 @@ import type { DatabaseTarget } from '#src/database/database.module.js';
 import { type EmbeddedPostgres, startEmbeddedPostgres } from '#src/database/embedded-postgres.js';
 import { ProblemDetailsFilter } from '#src/http/problem-details.filter.js';
 import { configureHttp, createHttpAdapter } from '#src/http/http-server.js';
+import { serveOpenApi } from '#src/http/openapi.js';
 import { createValidationPipe } from '#src/http/validation.js';
 import { FinchLogger } from '#src/logging/finch-logger.js';
 import { installRequestLogging } from '#src/logging/request-logging.js';
@@ -51,6 +52,7 @@ export async function createFinchApp(
     await configureHttp(app, config);
     app.useGlobalFilters(new ProblemDetailsFilter());
     app.useGlobalPipes(createValidationPipe());
+    serveOpenApi(app, config);
     await app.init();
   } catch (error) {
     // A failure during init (a module's boot check) leaves the database pool and queues

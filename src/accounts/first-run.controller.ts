@@ -1,5 +1,6 @@
 import { Body, Controller, Get, Header, HttpCode, Post, Req } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
+import { ApiTags } from '@nestjs/swagger';
 import { CreateFirstUserDto } from '#src/accounts/dto/create-first-user.dto.js';
 import { UsersService } from '#src/accounts/users.service.js';
 import { Public } from '#src/auth/access.decorators.js';
@@ -16,6 +17,7 @@ export interface CreatedFirstUser {
  * The admin UI's first screen: while Finch has no user at all, anyone who can reach it
  * creates the first superuser. Afterwards it answers 409.
  */
+@ApiTags('Setup')
 @Controller('api/setup')
 export class FirstRunController {
   constructor(private readonly users: UsersService) {}

@@ -12,6 +12,7 @@ import {
   Req,
 } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { MANAGE_GROUPS } from '#src/accounts/accounts.permissions.js';
 import { CreateGroupDto } from '#src/accounts/dto/create-group.dto.js';
 import { IdParam } from '#src/accounts/dto/id-param.dto.js';
@@ -32,6 +33,8 @@ function actorOf(principal: AuthPrincipal, request: FastifyRequest): AuditActor 
 }
 
 /** The groups management API: every route needs `manage_groups`; GroupsService audits each change. */
+@ApiTags('Groups')
+@ApiBearerAuth()
 @Controller('api/admin/groups')
 export class GroupsAdminController {
   constructor(private readonly groups: GroupsService) {}

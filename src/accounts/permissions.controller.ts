@@ -1,4 +1,5 @@
 import { Controller, Get, Header, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { MANAGE_USERS } from '#src/accounts/accounts.permissions.js';
 import { ExplainPermissionQuery } from '#src/accounts/dto/explain-permission.dto.js';
 import { RequirePermissions } from '#src/accounts/permission.decorators.js';
@@ -22,6 +23,8 @@ export interface ExplainedPermission extends PermissionExplanation {
   user: { id: string; email: string; name: string; isActive: boolean; isSuperuser: boolean };
 }
 
+@ApiTags('Permissions')
+@ApiBearerAuth()
 @Controller('api/admin/permissions')
 export class PermissionsController {
   constructor(

@@ -1,5 +1,6 @@
 import { Body, Controller, Get, Header, Param, Patch, Post, Put, Query, Req } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { MANAGE_USERS } from '#src/accounts/accounts.permissions.js';
 import { IdParam } from '#src/accounts/dto/id-param.dto.js';
 import { InviteUserDto } from '#src/accounts/dto/invite-user.dto.js';
@@ -20,6 +21,8 @@ function actorOf(principal: AuthPrincipal, request: FastifyRequest): UserAdminAc
 }
 
 /** The users management API: every route needs `manage_users` (superusers hold it). */
+@ApiTags('Users')
+@ApiBearerAuth()
 @Controller('api/admin/users')
 export class UsersAdminController {
   constructor(private readonly usersAdmin: UsersAdminService) {}

@@ -1,4 +1,5 @@
 import { Controller, Get, Header, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { RequirePermissions } from '#src/accounts/permission.decorators.js';
 import { VIEW_AUDIT_LOG } from '#src/audit/audit.permissions.js';
 import { type AuditEntryView, AuditService } from '#src/audit/audit.service.js';
@@ -11,6 +12,8 @@ export interface AuditLogPage {
 }
 
 /** The audit log, for superusers and holders of `view_audit_log`. */
+@ApiTags('Audit log')
+@ApiBearerAuth()
 @Controller('api/admin/audit-log')
 export class AuditLogController {
   constructor(private readonly audit: AuditService) {}

@@ -9,6 +9,7 @@ import {
   ParseUUIDPipe,
   Post,
 } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Authenticated } from '#src/auth/access.decorators.js';
 import {
   type ApiTokenView,
@@ -22,6 +23,8 @@ import { CreateApiTokenDto } from '#src/auth/dto/create-api-token.dto.js';
  * The signed-in user's API tokens. Only a person's session may manage them: a token
  * cannot make more tokens.
  */
+@ApiTags('API tokens')
+@ApiBearerAuth()
 @Controller('api/auth/tokens')
 @Authenticated({ apiTokens: false })
 export class ApiTokensController {

@@ -11,6 +11,8 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ApiBearerAuth, ApiCookieAuth, ApiTags } from '@nestjs/swagger';
+import { REFRESH_COOKIE_SCHEME } from '#src/http/openapi.js';
 import type { User } from '#src/accounts/user.entity.js';
 import { Authenticated, Public } from '#src/auth/access.decorators.js';
 import type { IssuedAccessToken } from '#src/auth/access-tokens.js';
@@ -72,6 +74,7 @@ export async function withRetryAfter<T>(reply: FastifyReply, work: () => Promise
  * Signing in and out. The access token goes in the response body (the client keeps it in
  * memory); the refresh token goes in an HttpOnly cookie that only /api/auth reads.
  */
+@ApiTags('Auth')
 @Controller('api/auth')
 export class AuthController {
   constructor(
@@ -95,6 +98,7 @@ export class AuthController {
   }
 
   @Post('refresh')
+  @ApiCookieAuth(REFRESH_COOKIE_SCHEME)
   @Public()
   @UseGuards(CsrfHeaderGuard)
   @HttpCode(200)
@@ -113,6 +117,7 @@ export class AuthController {
   }
 
   @Post('logout')
+  @ApiCookieAuth(REFRESH_COOKIE_SCHEME)
   @Public()
   @UseGuards(CsrfHeaderGuard)
   @HttpCode(204)
@@ -126,6 +131,7 @@ export class AuthController {
 
   @Get('me')
   @Authenticated()
+  @ApiBearerAuth()
   @Header('Cache-Control', 'no-store')
   me(@CurrentPrincipal() principal: AuthPrincipal): MeResponse {
     return {
@@ -137,6 +143,7 @@ export class AuthController {
   /** Changes the caller's own password; their other sessions end. */
   @Post('password')
   @Authenticated({ apiTokens: false })
+  @ApiBearerAuth()
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
   async changePassword(

@@ -1,11 +1,13 @@
 import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
+import { ApiTags } from '@nestjs/swagger';
 import { Public } from '#src/auth/access.decorators.js';
 import { SetPasswordWithTokenDto } from '#src/auth/dto/set-password-with-token.dto.js';
 import { InvitationsService } from '#src/auth/invitations.service.js';
 import { clientOf } from '#src/auth/sign-in.service.js';
 
 /** Accepting an invitation. Sending them is InvitationsService.invite (the users API). */
+@ApiTags('Auth')
 @Controller('api/auth/invitations')
 export class InvitationsController {
   constructor(private readonly invitations: InvitationsService) {}

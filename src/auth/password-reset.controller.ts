@@ -1,5 +1,6 @@
 import { Body, Controller, Header, HttpCode, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ApiTags } from '@nestjs/swagger';
 import { Public } from '#src/auth/access.decorators.js';
 import { withRetryAfter } from '#src/auth/auth.controller.js';
 import { SetPasswordWithTokenDto } from '#src/auth/dto/set-password-with-token.dto.js';
@@ -12,6 +13,7 @@ export const PASSWORD_RESET_REQUESTED = {
     'If an active account uses this address, a link to choose a new password is on its way. It works once, within an hour.',
 };
 
+@ApiTags('Auth')
 @Controller('api/auth/password-reset')
 export class PasswordResetController {
   constructor(private readonly passwordReset: PasswordResetService) {}

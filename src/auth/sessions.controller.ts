@@ -1,10 +1,13 @@
 import { Controller, Delete, Get, Header, HttpCode, Param, ParseUUIDPipe } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Authenticated } from '#src/auth/access.decorators.js';
 import { SessionNotFoundError } from '#src/auth/auth.errors.js';
 import { type AuthPrincipal, CurrentPrincipal } from '#src/auth/auth-principal.js';
 import { AuthSessionsService, type SessionView } from '#src/auth/auth-sessions.service.js';
 
 /** The signed-in user's own sessions (browsers where they are signed in). */
+@ApiTags('Sessions')
+@ApiBearerAuth()
 @Controller('api/auth/sessions')
 @Authenticated({ apiTokens: false })
 export class SessionsController {

@@ -1,11 +1,13 @@
 import { Controller, Get, Header, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
+import { ApiTags } from '@nestjs/swagger';
 import { Public } from '#src/auth/access.decorators.js';
 import { ReadinessService, type ReadinessReport } from '#src/health/readiness.service.js';
 
 const startedAt = Date.now();
 
 /** Probes for orchestrators: liveness (`/healthz`) and readiness (`/readyz`). Public. */
+@ApiTags('Health')
 @Controller()
 @Public()
 export class HealthController {

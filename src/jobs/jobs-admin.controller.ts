@@ -1,4 +1,5 @@
 import { Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { SuperuserOnly } from '#src/accounts/permission.decorators.js';
 import { ListFailedJobsQuery } from '#src/jobs/dto/list-failed-jobs.dto.js';
 import {
@@ -8,6 +9,8 @@ import {
 } from '#src/jobs/jobs-admin.service.js';
 
 /** The operator's view of the job queues. Superusers only, for now. */
+@ApiTags('Jobs')
+@ApiBearerAuth()
 @Controller('api/admin/jobs')
 @SuperuserOnly()
 export class JobsAdminController {

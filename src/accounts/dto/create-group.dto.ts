@@ -1,3 +1,4 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
   ArrayMaxSize,
   IsArray,
@@ -16,6 +17,7 @@ export class CreateGroupDto {
   @IsString()
   @IsNotEmpty({ message: 'name must not be empty' })
   @MaxLength(GROUP_NAME_MAX_LENGTH)
+  @ApiProperty({ type: String, minLength: 1, maxLength: GROUP_NAME_MAX_LENGTH })
   name!: string;
 
   /** Codenames the group grants; unknown ones are refused. */
@@ -24,5 +26,10 @@ export class CreateGroupDto {
   @ArrayMaxSize(MAX_CODENAMES_PER_REQUEST)
   @IsString({ each: true })
   @MaxLength(CODENAME_MAX_LENGTH, { each: true })
+  @ApiPropertyOptional({
+    type: [String],
+    maxItems: MAX_CODENAMES_PER_REQUEST,
+    description: 'Permission codenames the group grants; unknown ones are refused.',
+  })
   permissions?: string[];
 }

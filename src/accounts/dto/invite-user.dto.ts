@@ -1,3 +1,4 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
   ArrayMaxSize,
   IsArray,
@@ -15,11 +16,13 @@ export const MAX_GROUPS_PER_REQUEST = 50;
 export class InviteUserDto {
   @IsEmail({}, { message: 'email must be an email address' })
   @MaxLength(254)
+  @ApiProperty({ type: String, format: 'email', maxLength: 254 })
   email!: string;
 
   @IsString()
   @IsNotEmpty({ message: 'name must not be empty' })
   @MaxLength(150)
+  @ApiProperty({ type: String, minLength: 1, maxLength: 150 })
   name!: string;
 
   /** Groups the new user joins at once. */
@@ -27,5 +30,11 @@ export class InviteUserDto {
   @IsArray()
   @ArrayMaxSize(MAX_GROUPS_PER_REQUEST)
   @IsUUID('all', { each: true, message: 'each of groupIds must be a group id (a UUID)' })
+  @ApiPropertyOptional({
+    type: String,
+    format: 'uuid',
+    isArray: true,
+    maxItems: MAX_GROUPS_PER_REQUEST,
+  })
   groupIds?: string[];
 }

@@ -1,3 +1,4 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
   IsBoolean,
@@ -32,21 +33,29 @@ export class ListUsersQuery {
   @IsOptional()
   @IsString()
   @MaxLength(254)
+  @ApiPropertyOptional({
+    type: String,
+    maxLength: 254,
+    description: 'Part of the email address or name, case-insensitive.',
+  })
   search?: string;
 
   @IsOptional()
   @Transform(toBoolean)
   @IsBoolean({ message: 'isActive must be true or false' })
+  @ApiPropertyOptional({ type: Boolean })
   isActive?: boolean;
 
   @IsOptional()
   @Transform(toBoolean)
   @IsBoolean({ message: 'isSuperuser must be true or false' })
+  @ApiPropertyOptional({ type: Boolean })
   isSuperuser?: boolean;
 
   /** Members of this group only. */
   @IsOptional()
   @IsUUID('all', { message: 'group must be a group id (a UUID)' })
+  @ApiPropertyOptional({ type: String, format: 'uuid', description: 'Members of this group only.' })
   group?: string;
 
   @IsOptional()
@@ -54,17 +63,29 @@ export class ListUsersQuery {
   @IsInt({ message: 'limit must be a whole number' })
   @Min(1)
   @Max(USERS_MAX_LIMIT)
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 1,
+    maximum: USERS_MAX_LIMIT,
+    default: USERS_DEFAULT_LIMIT,
+  })
   limit: number = USERS_DEFAULT_LIMIT;
 
   @IsOptional()
   @Type(() => Number)
   @IsInt({ message: 'offset must be a whole number' })
   @Min(0)
+  @ApiPropertyOptional({ type: 'integer', minimum: 0, default: 0 })
   offset: number = 0;
 
   @IsOptional()
   @IsIn(USER_ORDERS, {
     message: `order must be one of ${USER_ORDERS.join(', ')}`,
+  })
+  @ApiPropertyOptional({
+    enum: USER_ORDERS,
+    default: 'email',
+    description: 'A leading - sorts descending.',
   })
   order: string = 'email';
 }

@@ -1,3 +1,4 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import {
   IsBoolean,
   IsEmail,
@@ -17,20 +18,24 @@ export class UpdateUserDto {
   @IsOptional()
   @IsString()
   @MaxLength(150)
+  @ApiPropertyOptional({ type: String, maxLength: 150 })
   name?: string;
 
   @IsOptional()
   @IsEmail({}, { message: 'email must be an email address' })
   @MaxLength(254)
+  @ApiPropertyOptional({ type: String, format: 'email', maxLength: 254 })
   email?: string;
 
   @IsOptional()
   @IsBoolean({ message: 'isActive must be true or false' })
+  @ApiPropertyOptional({ type: Boolean })
   isActive?: boolean;
 
   /** Only a superuser may send this. */
   @IsOptional()
   @IsBoolean({ message: 'isSuperuser must be true or false' })
+  @ApiPropertyOptional({ type: Boolean, description: 'Only a superuser may send this.' })
   isSuperuser?: boolean;
 
   /** A BCP 47 tag such as `en` or `pt-BR`; null clears it. */
@@ -41,6 +46,14 @@ export class UpdateUserDto {
   @MaxLength(35)
   @Matches(/^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/, {
     message: 'preferredLocale must be a language tag such as en or pt-BR',
+  })
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    minLength: 1,
+    maxLength: 35,
+    pattern: '^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$',
+    description: 'A BCP 47 tag such as en or pt-BR; null clears it.',
   })
   preferredLocale?: string | null;
 }

@@ -1,3 +1,4 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
   ArrayMaxSize,
   ArrayNotEmpty,
@@ -21,6 +22,13 @@ export class CreateApiTokenDto {
   @IsNotEmpty()
   @Matches(/\S/, { message: 'name must not be blank' })
   @MaxLength(100)
+  @ApiProperty({
+    type: String,
+    minLength: 1,
+    maxLength: 100,
+    pattern: '\\S',
+    example: 'Netlify build hook',
+  })
   name!: string;
 
   @IsArray()
@@ -28,10 +36,22 @@ export class CreateApiTokenDto {
   @ArrayUnique()
   @ArrayMaxSize(API_TOKEN_SCOPES.length)
   @IsIn(API_TOKEN_SCOPES, { each: true })
+  @ApiProperty({
+    enum: API_TOKEN_SCOPES,
+    isArray: true,
+    minItems: 1,
+    maxItems: API_TOKEN_SCOPES.length,
+    uniqueItems: true,
+  })
   scopes!: ApiTokenScope[];
 
   /** ISO 8601 with a time zone, in the future; omitted: the token never expires. */
   @IsOptional()
   @IsISO8601({ strict: true, strictSeparator: true })
+  @ApiPropertyOptional({
+    type: String,
+    format: 'date-time',
+    description: 'In the future; omitted, the token never expires.',
+  })
   expiresAt?: string;
 }

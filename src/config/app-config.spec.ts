@@ -99,6 +99,16 @@ describe('loadConfig defaults', () => {
     ]);
   });
 
+  it('derives a usable default MAIL_FROM even when PUBLIC_URL is an IP address', () => {
+    const dataDir = temporaryDataDir();
+    const named = loadConfig({ DATA_DIR: dataDir, PUBLIC_URL: 'https://cms.example.com' });
+    expect(named.config.mail.from).toBe('Finch <no-reply@cms.example.com>');
+    for (const address of ['http://10.0.0.5:3000', 'http://127.0.0.1', 'http://[::1]:3000']) {
+      const { config } = loadConfig({ DATA_DIR: dataDir, PUBLIC_URL: address });
+      expect(config.mail.from).toBe('Finch <no-reply@localhost>');
+    }
+  });
+
   it('treats variables set to an empty string as unset', () => {
     const { config } = loadConfig({
       SECRET_KEY: GOOD_SECRET,

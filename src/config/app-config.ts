@@ -347,6 +347,16 @@ function developmentSecret(dataDir: string): { secret: string; generatedAt?: str
   return { secret, generatedAt: file };
 }
 
+/**
+ * `no-reply@` the public host, when that host is a name; an address such as 10.0.0.5 or
+ * [::1] makes no valid mailbox, so it falls back to localhost.
+ */
+function defaultMailFrom(publicUrl: string): string {
+  const host = new URL(publicUrl).hostname;
+  const isName = /[a-z]/i.test(host) && !host.startsWith('[');
+  return `Finch <no-reply@${isName ? host : 'localhost'}>`;
+}
+
 export interface LoadedConfig {
   config: AppConfig;
   /** Things worth one log line at boot (e.g. a generated development secret). */
@@ -459,7 +469,7 @@ export function loadConfig(
       },
       mail: {
         smtpUrl: values.SMTP_URL,
-        from: values.MAIL_FROM ?? `Finch <no-reply@${new URL(publicUrl).hostname}>`,
+        from: values.MAIL_FROM ?? defaultMailFrom(publicUrl),
       },
       ...(values.FINCH_ADMIN_EMAIL && values.FINCH_ADMIN_PASSWORD
         ? {

@@ -152,7 +152,7 @@ export function renderConsoleTable(outcomes: ScenarioOutcome[]): string {
 
 export function describeSettings({ settings }: RunDescription): string {
   return (
-    `${settings.rounds} rounds per scenario, each measuring Finch and the baseline one after the ` +
+    `${settings.rounds} round${settings.rounds === 1 ? '' : 's'} per scenario, each measuring Finch and the baseline one after the ` +
     `other (alternating which goes first) for ${settings.durationSeconds} s after a ` +
     `${settings.warmupSeconds} s warm-up, with ${settings.connections} connections; figures are ` +
     'from the median round, ± is half the spread between the fastest and slowest round; ' +
@@ -214,7 +214,8 @@ const RUN_START = '<!-- bench-run: ';
 
 /**
  * Puts this run's section into RESULTS.md: in place of the section with the same key, or
- * else first under the runs marker. Everything above the marker is left as written by hand.
+ * else first under the runs marker. Everything before the first run is left as written by
+ * hand; the runs are the end of the file (text after a run belongs to that run).
  */
 export async function writeResults(
   file: string,
@@ -228,11 +229,11 @@ export async function writeResults(
     text = '# Benchmark results\n\nSee bench/README.md for how these are measured.\n';
   }
   if (!text.includes(RUNS_MARKER)) text = `${text.trimEnd()}\n\n${RUNS_MARKER}\n`;
-  const [head, runsText] = [
-    text.slice(0, text.indexOf(RUNS_MARKER) + RUNS_MARKER.length),
-    text.slice(text.indexOf(RUNS_MARKER) + RUNS_MARKER.length),
-  ];
-  const sections = runsText
+  const markerEnd = text.indexOf(RUNS_MARKER) + RUNS_MARKER.length;
+  // Text between the marker and the first run is kept with the head; runs are the rest.
+  const firstRun = text.indexOf(RUN_START, markerEnd);
+  const head = (firstRun === -1 ? text : text.slice(0, firstRun)).trimEnd();
+  const sections = (firstRun === -1 ? '' : text.slice(firstRun))
     .split(RUN_START)
     .slice(1)
     .map((section) => `${RUN_START}${section}`.trimEnd());

@@ -14,6 +14,8 @@ export interface DataSourceSettings {
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
   migrations?: MixedList<Function | string>;
   applicationName?: string;
+  /** Trace every SQL statement. Off unless LOG_LEVEL=trace: formatting each query costs. */
+  logQueries?: boolean;
 }
 
 /** The one description of Finch's database connection, shared by the app and the CLI. */
@@ -32,7 +34,15 @@ export function buildDataSourceOptions(settings: DataSourceSettings): DataSource
     installExtensions: false,
     migrations: settings.migrations ?? [COMPILED_MIGRATIONS_GLOB],
     entities: settings.entities ?? [],
-    logging: ['query', 'error', 'warn', 'migration', 'schema', 'info', 'log'],
+    logging: [
+      ...(settings.logQueries ? (['query'] as const) : []),
+      'error',
+      'warn',
+      'migration',
+      'schema',
+      'info',
+      'log',
+    ],
     logger: new TypeOrmLog(settings.log),
     maxQueryExecutionTime: SLOW_QUERY_THRESHOLD_MS,
     applicationName: settings.applicationName ?? 'finch',

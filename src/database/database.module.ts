@@ -43,6 +43,7 @@ export class DatabaseModule {
               url: target.url,
               poolSize: config.databasePoolSize,
               log: nestLogSink('Database'),
+              logQueries: config.log.level === 'trace',
               migrations: await loadCompiledMigrations(),
             }),
             autoLoadEntities: true,

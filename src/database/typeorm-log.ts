@@ -44,6 +44,11 @@ export class TypeOrmLog implements TypeOrmLoggerInterface {
 
   log(level: 'log' | 'info' | 'warn', message: unknown): void {
     const text = typeof message === 'string' ? message : JSON.stringify(message);
+    // Which files matched a glob is detail for debugging, not news.
+    if (/classes (were )?found using (the )?provided glob pattern/i.test(text)) {
+      this.sink.debug(text);
+      return;
+    }
     if (level === 'warn') this.sink.warn(text);
     else this.sink.info(text);
   }

@@ -100,6 +100,31 @@ describe('migration CLI', () => {
     expect(stdout).toMatch(/OK: the entities and the migrations agree/);
   });
 
+  it('show lists every migration with its state, and exits 1 while any is pending', async () => {
+    // A database of the test's own: a migrated clone on PostgreSQL, a fresh directory embedded.
+    const database = await createTestDatabase();
+    try {
+      const result = await run(process.execPath, [cli, 'show'], {
+        env: { ...env, DATABASE_URL: database.url, DATA_DIR: database.dataDir },
+      }).then(
+        ({ stdout }) => ({ code: 0, stdout }),
+        (error: { code: number; stdout: string }) => error,
+      );
+      if (database.url) {
+        expect(result.code).toBe(0);
+        expect(result.stdout).toMatch(/^\[X\] CreateOutbox\d+$/m);
+        expect(result.stdout).toMatch(/All \d+ migrations are applied\./);
+      } else {
+        expect(result.code).toBe(1);
+        expect(result.stdout).toMatch(/^\[ \] CreateOutbox\d+$/m);
+        expect(result.stdout).toMatch(/pending: npm run migration:run applies them/);
+      }
+      expect(result.stdout).not.toMatch(/glob pattern/);
+    } finally {
+      await database.drop();
+    }
+  });
+
   it('explains its commands and exits 2 on an unknown one', async () => {
     const failure = (await run(process.execPath, [cli, 'frobnicate'], { env }).catch(
       (error: unknown) => error,

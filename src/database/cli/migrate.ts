@@ -8,6 +8,7 @@ import { buildDataSourceOptions } from '#src/database/data-source-options.js';
 import { DataDirectoryInUseError, startEmbeddedPostgres } from '#src/database/embedded-postgres.js';
 import {
   kebabCase,
+  loadCompiledMigrations,
   migrationFileNameProblems,
   migrationSource,
   pascalCase,
@@ -37,13 +38,15 @@ const consoleSink: LogSink = {
   error: (message) => console.error(message),
 };
 
-function dataSourceFor(url: string, config: AppConfig): DataSource {
+async function dataSourceFor(url: string, config: AppConfig): Promise<DataSource> {
   return new DataSource(
     buildDataSourceOptions({
       url,
       poolSize: Math.min(config.databasePoolSize, 4),
       log: consoleSink,
       entities: [COMPILED_ENTITIES_GLOB],
+      // The same classes the server runs, loaded the same way.
+      migrations: await loadCompiledMigrations(),
       applicationName: 'finch-migrate',
     }),
   );
@@ -56,7 +59,7 @@ async function withAppDatabase<T>(
 ): Promise<T> {
   const embedded = config.databaseUrl ? undefined : await startEmbeddedPostgres(config.dataDir);
   if (embedded) console.log(`Using the embedded database in ${embedded.directory}.`);
-  const dataSource = dataSourceFor(config.databaseUrl ?? embedded!.url, config);
+  const dataSource = await dataSourceFor(config.databaseUrl ?? embedded!.url, config);
   try {
     await dataSource.initialize();
     return await work(dataSource);
@@ -71,7 +74,7 @@ async function driftAgainstMigrations(
   config: AppConfig,
 ): Promise<{ up: string[]; down: string[] }> {
   return withScratchDatabase(config.databaseUrl, async (url) => {
-    const dataSource = dataSourceFor(url, config);
+    const dataSource = await dataSourceFor(url, config);
     await dataSource.initialize();
     try {
       const applied = await runPendingMigrations(dataSource);
@@ -105,8 +108,17 @@ async function run(command: string | undefined, args: string[]): Promise<number>
       });
     case 'show':
       return withAppDatabase(config, async (dataSource) => {
-        const pending = await dataSource.showMigrations();
-        return pending ? 1 : 0;
+        const pending = new Set(await pendingMigrationNames(dataSource));
+        for (const migration of dataSource.migrations) {
+          const name = migration.name ?? migration.constructor.name;
+          console.log(`${pending.has(name) ? '[ ]' : '[X]'} ${name}`);
+        }
+        console.log(
+          pending.size === 0
+            ? `All ${dataSource.migrations.length} migrations are applied.`
+            : `${pending.size} of ${dataSource.migrations.length} pending: npm run migration:run applies them.`,
+        );
+        return pending.size > 0 ? 1 : 0;
       });
     case 'generate': {
       const name = args[0];

@@ -1,0 +1,12 @@
+import { Entity, Index } from 'typeorm';
+import { PublishableColumns } from '#src/publishing/publishable-columns.js';
+
+/**
+ * A snippet: reusable content of a snippet type (authors, categories, menus), in a flat
+ * collection per type, with the same drafts, revisions and publishing as pages.
+ */
+/** GIN index on `search_vector`, created by the migration. */
+@Index('IDX_snippets_search', { synchronize: false })
+@Entity('snippets')
+@Index('IDX_snippets_type_title', ['contentTypeKey', 'title'])
+export class Snippet extends PublishableColumns {}

@@ -64,6 +64,13 @@ describe('loadConfig defaults', () => {
       maxHeaderSize: 16 * 1024,
       trustProxy: false,
       shutdownTimeoutMs: 10_000,
+      search: { language: 'english' },
+      delivery: {
+        maxLimit: 100,
+        cacheMaxAgeSeconds: 60,
+        cacheSizeBytes: 64 * 1024 * 1024,
+        previewTokenTtlSeconds: 3600,
+      },
       auth: { accessTokenTtlSeconds: 900, refreshTokenTtlDays: 14 },
       jobs: {
         runWorkersInProcess: true,

@@ -205,6 +205,37 @@ const environmentSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: positiveInt('a number of milliseconds from 1 to 600000', 600_000).default(
     10_000,
   ),
+  SEARCH_LANGUAGE: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/, {
+      error:
+        'expected the name of a PostgreSQL text search configuration, such as english or simple',
+    })
+    .default('english'),
+  DELIVERY_MAX_LIMIT: positiveInt('an integer from 1 to 1000', 1000).default(100),
+  DELIVERY_CACHE_MAX_AGE: z.coerce
+    .number({ error: 'expected a number of seconds from 0 to 31536000' })
+    .int({ error: 'expected a number of seconds from 0 to 31536000' })
+    .min(0, { error: 'expected a number of seconds from 0 to 31536000' })
+    .max(31_536_000, { error: 'expected a number of seconds from 0 to 31536000' })
+    .default(60),
+  DELIVERY_CACHE_SIZE: z
+    .string()
+    .transform((value, ctx) => {
+      const parsed = value.trim() === '0' ? 0 : bytes.parse(value);
+      if (parsed === null || !Number.isFinite(parsed) || parsed < 0) {
+        ctx.addIssue({
+          code: 'custom',
+          message: 'expected a size such as 64mb, or 0 to turn the cache off',
+        });
+        return z.NEVER;
+      }
+      return parsed;
+    })
+    .default(64 * 1024 * 1024),
+  PREVIEW_TOKEN_TTL_SECONDS: positiveInt('a number of seconds from 60 to 604800', 604_800)
+    .min(60, { error: 'expected a number of seconds from 60 to 604800' })
+    .default(3600),
 });
 
 type Environment = z.infer<typeof environmentSchema>;
@@ -247,6 +278,20 @@ export interface AppConfig {
     /** Unset: messages are written to the log instead of sent. */
     smtpUrl?: string;
     from: string;
+  };
+  search: {
+    /** The PostgreSQL text search configuration (regconfig) that indexes and queries use. */
+    language: string;
+  };
+  delivery: {
+    /** The largest `limit` a delivery API listing accepts. */
+    maxLimit: number;
+    /** `Cache-Control: public, max-age=` of published delivery responses. */
+    cacheMaxAgeSeconds: number;
+    /** Bytes of response bodies the in-process delivery cache holds; 0 turns it off. */
+    cacheSizeBytes: number;
+    /** How long a preview token stays valid. */
+    previewTokenTtlSeconds: number;
   };
   /** FINCH_ADMIN_*: created at boot as the first superuser when there is no user yet. */
   firstSuperuser?: { email: string; password: string };
@@ -456,6 +501,13 @@ export function loadConfig(
       maxHeaderSize: values.MAX_HEADER_SIZE,
       trustProxy: values.TRUST_PROXY,
       shutdownTimeoutMs: values.SHUTDOWN_TIMEOUT_MS,
+      search: { language: values.SEARCH_LANGUAGE },
+      delivery: {
+        maxLimit: values.DELIVERY_MAX_LIMIT,
+        cacheMaxAgeSeconds: values.DELIVERY_CACHE_MAX_AGE,
+        cacheSizeBytes: values.DELIVERY_CACHE_SIZE,
+        previewTokenTtlSeconds: values.PREVIEW_TOKEN_TTL_SECONDS,
+      },
       auth: {
         accessTokenTtlSeconds: values.ACCESS_TOKEN_TTL_SECONDS,
         refreshTokenTtlDays: values.REFRESH_TOKEN_TTL_DAYS,

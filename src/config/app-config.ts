@@ -236,6 +236,12 @@ const environmentSchema = z.object({
   PREVIEW_TOKEN_TTL_SECONDS: positiveInt('a number of seconds from 60 to 604800', 604_800)
     .min(60, { error: 'expected a number of seconds from 60 to 604800' })
     .default(3600),
+  REVISION_RETENTION_DAYS: z.coerce
+    .number({ error: 'expected a number of days from 0 (keep every revision) to 36500' })
+    .int({ error: 'expected a number of days from 0 (keep every revision) to 36500' })
+    .min(0, { error: 'expected a number of days from 0 (keep every revision) to 36500' })
+    .max(36_500, { error: 'expected a number of days from 0 (keep every revision) to 36500' })
+    .default(0),
 });
 
 type Environment = z.infer<typeof environmentSchema>;
@@ -292,6 +298,10 @@ export interface AppConfig {
     cacheSizeBytes: number;
     /** How long a preview token stays valid. */
     previewTokenTtlSeconds: number;
+  };
+  publishing: {
+    /** Revisions older than this are pruned daily (live, latest and scheduled ones stay); 0 keeps all. */
+    revisionRetentionDays: number;
   };
   /** FINCH_ADMIN_*: created at boot as the first superuser when there is no user yet. */
   firstSuperuser?: { email: string; password: string };
@@ -508,6 +518,7 @@ export function loadConfig(
         cacheSizeBytes: values.DELIVERY_CACHE_SIZE,
         previewTokenTtlSeconds: values.PREVIEW_TOKEN_TTL_SECONDS,
       },
+      publishing: { revisionRetentionDays: values.REVISION_RETENTION_DAYS },
       auth: {
         accessTokenTtlSeconds: values.ACCESS_TOKEN_TTL_SECONDS,
         refreshTokenTtlDays: values.REFRESH_TOKEN_TTL_DAYS,

@@ -1,0 +1,160 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { DataSource } from 'typeorm';
+import type { ContentTypeDefinition } from '#src/content-types/content-type-definition.js';
+import { PublishingService } from '#src/publishing/publishing.service.js';
+import { ObjectLockedError } from '#src/publishing/publishing.errors.js';
+import { createUser } from '#test/helpers/auth.js';
+import { startTestApp, type TestApp } from '#test/helpers/test-app.js';
+
+const AUTHOR: ContentTypeDefinition = {
+  key: 'pub_author',
+  label: 'Author',
+  kind: 'snippet',
+  titleField: 'name',
+  fields: [
+    { key: 'name', type: 'text', required: true, maxLength: 100 },
+    { key: 'email', type: 'email', unique: true },
+    { key: 'bio', type: 'long_text' },
+    { key: 'mentor', type: 'snippet_link', snippetType: 'pub_author' },
+  ],
+};
+
+const CATEGORY: ContentTypeDefinition = {
+  key: 'pub_category',
+  label: 'Category',
+  kind: 'snippet',
+  titleField: 'name',
+  fields: [{ key: 'name', type: 'text', required: true }],
+};
+
+describe('PublishingService (through the service, on the real database)', () => {
+  let app: TestApp;
+  let db: DataSource;
+  let publishing: PublishingService;
+  let actor: { actorId: string; ip: string };
+  let other: { actorId: string; ip: string };
+
+  const createSnippet = async (type = 'pub_author', title = 'New') => {
+    const [row] = await db.query<Array<{ id: string }>>(
+      `INSERT INTO snippets (content_type_key, title) VALUES ($1, $2) RETURNING id`,
+      [type, title],
+    );
+    return { type: 'snippet' as const, id: row.id };
+  };
+  const rowOf = async (id: string) =>
+    (
+      await db.query<Array<Record<string, unknown>>>(`SELECT * FROM snippets WHERE id = $1`, [id])
+    )[0];
+  const auditCount = async (action: string, objectId: string) =>
+    Number(
+      (
+        await db.query<Array<{ n: string }>>(
+          `SELECT count(*) AS n FROM audit_log WHERE action = $1 AND object_id = $2`,
+          [action, objectId],
+        )
+      )[0].n,
+    );
+  const revisionCount = async (objectId: string) =>
+    Number(
+      (
+        await db.query<Array<{ n: string }>>(
+          `SELECT count(*) AS n FROM revisions WHERE object_id = $1`,
+          [objectId],
+        )
+      )[0].n,
+    );
+
+  beforeAll(async () => {
+    app = await startTestApp();
+    db = app.finch.app.get(DataSource);
+    publishing = app.finch.app.get(PublishingService);
+    for (const definition of [AUTHOR, CATEGORY]) {
+      await db.query(
+        `INSERT INTO content_types (key, kind, label, definition) VALUES ($1, $2, $3, $4)`,
+        [definition.key, definition.kind, definition.label, JSON.stringify(definition)],
+      );
+    }
+    actor = { actorId: (await createUser(app)).id, ip: '127.0.0.1' };
+    other = { actorId: (await createUser(app)).id, ip: '127.0.0.1' };
+  });
+
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it('saves a draft onto a never-published row, then publishes it live', async () => {
+    const target = await createSnippet();
+    const revision = await publishing.saveRevision(
+      target,
+      { title: 'Ada', content: { name: 'Ada' } },
+      actor,
+    );
+    let row = await rowOf(target.id);
+    expect(row).toMatchObject({ title: 'Ada', content: { name: 'Ada' }, live: false });
+    expect(publishing.describe(await loadRow(target.id))).toMatchObject({
+      status: 'draft',
+      latestRevisionId: revision.id,
+      liveRevisionId: null,
+    });
+
+    const outcome = await publishing.publish(target, {}, actor);
+    expect(outcome.scheduled).toBe(false);
+    expect(outcome.state).toMatchObject({
+      status: 'live',
+      live: true,
+      liveRevisionId: revision.id,
+    });
+
+    await publishing.saveRevision(target, { title: 'Ada L.', content: { name: 'Ada L.' } }, actor);
+    row = await rowOf(target.id);
+    expect(row).toMatchObject({ title: 'Ada', content: { name: 'Ada' }, live: true });
+    expect(publishing.describe(await loadRow(target.id)).status).toBe('live + draft');
+    expect(await auditCount('snippets.published', target.id)).toBe(1);
+    expect(await auditCount('snippets.edited', target.id)).toBe(1);
+  });
+
+  it('refuses edits and publishing by others while locked, and lets the holder go on', async () => {
+    const target = await createSnippet();
+    await publishing.saveRevision(target, { title: 'L', content: { name: 'L' } }, actor);
+    await publishing.lock(target, actor);
+    await expect(
+      publishing.saveRevision(target, { title: 'X', content: { name: 'X' } }, other),
+    ).rejects.toBeInstanceOf(ObjectLockedError);
+    await expect(publishing.publish(target, {}, other)).rejects.toBeInstanceOf(ObjectLockedError);
+    await expect(publishing.unlock(target, other)).rejects.toBeInstanceOf(ObjectLockedError);
+    await publishing.saveRevision(target, { title: 'Y', content: { name: 'Y' } }, actor);
+    const state = await publishing.unlock(target, other, { mayUnlockOthers: true });
+    expect(state.lock).toBeNull();
+  });
+
+  async function loadRow(id: string) {
+    const { Snippet } = await import('#src/snippets/snippet.entity.js');
+    return db.manager.findOneOrFail(Snippet, { where: { id } });
+  }
+
+  it('publishes a scheduled revision once, however many jobs and sweeps run at the same time', async () => {
+    const target = await createSnippet();
+    const revision = await publishing.saveRevision(
+      target,
+      { title: 'Sched', content: { name: 'Sched' } },
+      actor,
+    );
+    const goLiveAt = new Date(Date.now() + 60 * 60_000);
+    const outcome = await publishing.publish(target, { goLiveAt }, actor);
+    expect(outcome.scheduled).toBe(true);
+    expect(outcome.state.status).toBe('scheduled');
+    const later = new Date(goLiveAt.getTime() + 1000);
+    const results = await Promise.all([
+      publishing.publishScheduledRevision(target, revision.id, later),
+      publishing.publishScheduledRevision(target, revision.id, later),
+      publishing.sweepSchedules(later),
+    ]);
+    expect(
+      results.filter((result) => result === true).length +
+        (results[2] as { published: number }).published,
+    ).toBe(1);
+    expect(await auditCount('snippets.published', target.id)).toBe(1);
+    expect(await revisionCount(target.id)).toBe(1);
+    expect(publishing.describe(await loadRow(target.id)).status).toBe('live');
+  });
+});

@@ -276,26 +276,30 @@ export class ContentTypesService implements OnModuleInit, OnModuleDestroy {
     actor: AuditActor,
     options: { manager?: EntityManager } = {},
   ): Promise<void> {
-    const record = this.get(key);
-    const namedBy = this.list()
-      .filter((other) => other.key !== key && definitionNames(other.definition, key))
-      .map((other) => other.key);
-    if (namedBy.length > 0) {
-      throw new ContentTypeInUseError(
-        `Content type "${key}" is named by ${namedBy.join(', ')}: remove it from their definitions first.`,
-      );
-    }
     await this.inTransaction(options.manager, async (manager) => {
       const existing = await this.lockRow(key, manager);
       if (!existing) throw new ContentTypeNotFoundError(key);
-      const table = record.kind === 'page' ? 'pages' : 'snippets';
+      // Read in the transaction: a schema apply may have changed the others just before.
+      const others = await manager.query<Array<{ key: string; definition: ContentTypeDefinition }>>(
+        'SELECT key, definition FROM content_types WHERE key <> $1 ORDER BY key',
+        [key],
+      );
+      const namedBy = others
+        .filter((other) => definitionNames(other.definition, key))
+        .map((other) => other.key);
+      if (namedBy.length > 0) {
+        throw new ContentTypeInUseError(
+          `Content type "${key}" is named by ${namedBy.join(', ')}: remove it from their definitions first.`,
+        );
+      }
+      const table = existing.kind === 'page' ? 'pages' : 'snippets';
       const [{ count }] = await manager.query<Array<{ count: number }>>(
         `SELECT count(*)::int AS count FROM ${table} WHERE content_type_key = $1`,
         [key],
       );
       if (count > 0) {
         throw new ContentTypeInUseError(
-          `${count} ${record.kind === 'page' ? 'page' : 'snippet'}${count === 1 ? '' : 's'} of type "${key}" exist: delete them first.`,
+          `${count} ${existing.kind === 'page' ? 'page' : 'snippet'}${count === 1 ? '' : 's'} of type "${key}" exist: delete them first.`,
         );
       }
       await manager.query('DELETE FROM content_types WHERE key = $1', [key]);

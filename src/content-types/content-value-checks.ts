@@ -31,8 +31,9 @@ export function describeKey(key: string): string {
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  const prototype = Object.getPrototypeOf(value) as unknown;
-  return prototype === Object.prototype || prototype === null;
+  // Any realm's Object.prototype (structuredClone in a VM context makes such objects).
+  const prototype = Object.getPrototypeOf(value) as object | null;
+  return prototype === null || Object.getPrototypeOf(prototype) === null;
 }
 
 /** An absolute http(s) URL without spaces or control characters. */
@@ -56,4 +57,22 @@ export function storableStringProblem(value: string): string | undefined {
   if (NUL.test(value)) return 'must not contain NUL characters';
   if (LONE_SURROGATE.test(value)) return 'must be valid Unicode (it holds a lone surrogate)';
   return undefined;
+}
+
+/** Whether two JSON values are equal, whatever their key order (jsonb reorders keys). */
+export function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a)) {
+    const other = b as unknown[];
+    return a.length === other.length && a.every((item, index) => sameJson(item, other[index]));
+  }
+  const left = a as Record<string, unknown>;
+  const right = b as Record<string, unknown>;
+  const keys = Object.keys(left).filter((key) => left[key] !== undefined);
+  if (keys.length !== Object.keys(right).filter((key) => right[key] !== undefined).length) {
+    return false;
+  }
+  return keys.every((key) => Object.hasOwn(right, key) && sameJson(left[key], right[key]));
 }

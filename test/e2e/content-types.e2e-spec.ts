@@ -4,10 +4,12 @@ import { GroupsService } from '#src/accounts/groups.service.js';
 import type { ContentTypeDefinition } from '#src/content-types/content-type-definition.js';
 import { CONTENT_TYPE_JSON_SCHEMA } from '#src/content-types/content-type-json-schema.js';
 import type { ContentTypeRecord } from '#src/content-types/content-types.service.js';
+import { CONTENT_CHANNEL } from '#src/publishing/content-changes.js';
 import { bearer, createUser, signIn, TEST_PASSWORD } from '#test/helpers/auth.js';
 import { applyContentTypes, loadExampleSchema } from '#test/helpers/content.js';
 import { expectProblem, sendJson } from '#test/helpers/problem.js';
 import { startTestApp, type TestApp } from '#test/helpers/test-app.js';
+import { waitFor } from '#test/helpers/wait-for.js';
 
 const faq: ContentTypeDefinition = {
   key: 'faq',
@@ -367,6 +369,27 @@ describe('the content types management API', () => {
       await expectProblem(await fetch(url('/author')), 401);
       await expectProblem(await sendJson(url(), faq), 401);
       await expectProblem(await fetch(url('/author'), { method: 'DELETE' }), 401);
+    });
+  });
+
+  it('reloads its registry when another process reports a content type change', async () => {
+    if (!app.config.databaseUrl) return; // one embedded process: nobody else can change types
+    await send('POST', '', { ...faq, key: 'faq_elsewhere' });
+    // What another server would do: change the row and NOTIFY in one transaction.
+    await db.transaction(async (manager) => {
+      const changed = { ...faq, key: 'faq_elsewhere', label: 'Changed elsewhere' };
+      await manager.query(
+        `UPDATE content_types SET definition = $1, label = $2, version = version + 1 WHERE key = 'faq_elsewhere'`,
+        [JSON.stringify(changed), changed.label],
+      );
+      await manager.query('SELECT pg_notify($1, $2)', [
+        CONTENT_CHANNEL,
+        JSON.stringify({ objectType: 'content_type', objectId: 'x', action: 'changed' }),
+      ]);
+    });
+    await waitFor('the registry to reload', async () => {
+      const response = await fetch(url('/faq_elsewhere'), { headers: asAdmin });
+      return ((await response.json()) as ContentTypeRecord).label === 'Changed elsewhere';
     });
   });
 

@@ -1,5 +1,5 @@
 import { DomainError, type FieldError } from '#src/errors/domain-error.js';
-import type { ReferenceUsage } from '#src/references/reference-index.service.js';
+import type { TargetedReferenceUsage } from '#src/references/reference-index.service.js';
 
 export class PageNotFoundError extends DomainError {
   readonly slug = 'page-not-found';
@@ -82,14 +82,19 @@ export class DeleteConfirmationError extends DomainError {
   }
 }
 
+/** Deleting pages that live content elsewhere still links to needs `?force=true`. */
 export class PageInUseError extends DomainError {
   readonly slug = 'page-in-use';
   readonly status = 409;
   readonly title = 'The pages are still used by live content';
 
-  constructor(readonly usages: ReferenceUsage[]) {
+  constructor(usages: readonly TargetedReferenceUsage[]) {
     super(
-      `${usages.length} live reference${usages.length === 1 ? '' : 's'} still point${usages.length === 1 ? 's' : ''} to the pages that would be deleted (see usages). Remove them first, or repeat with force=true.`,
+      `Live content links to the pages that would be deleted in ${usages.length} place${usages.length === 1 ? '' : 's'} (see errors). Change that content first, or delete anyway with force=true.`,
+      usages.slice(0, 100).map((usage, index) => ({
+        path: `usages[${index}]`,
+        message: `${usage.source.type} ${usage.source.id} "${usage.source.title}" (${usage.source.contentType}) links to page ${usage.target.id} at ${usage.fieldPath}`,
+      })),
     );
   }
 }

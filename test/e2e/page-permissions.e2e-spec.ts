@@ -2,16 +2,17 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DataSource } from 'typeorm';
 import { GroupsService } from '#src/accounts/groups.service.js';
 import { ApiTokensService } from '#src/auth/api-tokens.service.js';
-import { ContentTypesService } from '#src/content-types/content-types.service.js';
+import type { ContentTypeDefinition } from '#src/content-types/content-type-definition.js';
 import { PageTreeService } from '#src/pages/page-tree.service.js';
 import { bearer, createUser, signIn, TEST_PASSWORD, type TestUser } from '#test/helpers/auth.js';
+import { applyContentTypes } from '#test/helpers/content.js';
 import { expectProblem, sendJson } from '#test/helpers/problem.js';
 import { fetchCountingQueries } from '#test/helpers/query-count.js';
 import { startTestApp, type TestApp } from '#test/helpers/test-app.js';
 
 const NO_SUCH_ID = '00000000-0000-4000-8000-000000000000';
 
-const TYPES = [
+const TYPES: ContentTypeDefinition[] = [
   { key: 'home', label: 'Home', kind: 'page', parentTypes: [], fields: [] },
   {
     key: 'section',
@@ -42,9 +43,9 @@ describe('page permissions per subtree', () => {
     db = app.finch.app.get(DataSource);
     groups = app.finch.app.get(GroupsService);
     admin = await createUser(app, { isSuperuser: true });
-    asAdmin = bearer((await signIn(app, admin.email, TEST_PASSWORD)).accessToken);
-    const contentTypes = app.finch.app.get(ContentTypesService);
-    for (const definition of TYPES) await contentTypes.create(definition, { actorId: admin.id });
+    const token = (await signIn(app, admin.email, TEST_PASSWORD)).accessToken;
+    asAdmin = bearer(token);
+    await applyContentTypes(app, token, TYPES);
     const tree = app.finch.app.get(PageTreeService);
     const actor = { actorId: admin.id };
     const make = async (name: string, parent: string | null, type = 'section') => {

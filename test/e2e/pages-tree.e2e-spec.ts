@@ -1,15 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DataSource } from 'typeorm';
-import { ContentTypesService } from '#src/content-types/content-types.service.js';
+import type { ContentTypeDefinition } from '#src/content-types/content-type-definition.js';
 import { ContentChanges, type ContentChange } from '#src/publishing/content-changes.js';
 import { bearer, createUser, signIn, TEST_PASSWORD } from '#test/helpers/auth.js';
+import { applyContentTypes } from '#test/helpers/content.js';
 import { expectProblem, sendJson } from '#test/helpers/problem.js';
 import { startTestApp, type TestApp } from '#test/helpers/test-app.js';
 
 const NO_SUCH_ID = '00000000-0000-4000-8000-000000000000';
 
 /** Page types for tree tests: a root-only home, nestable sections, leaf articles. */
-const TYPES = [
+const TYPES: ContentTypeDefinition[] = [
   {
     key: 'home',
     label: 'Home',
@@ -68,9 +69,9 @@ describe('the page tree', () => {
     app = await startTestApp();
     db = app.finch.app.get(DataSource);
     const admin = await createUser(app, { isSuperuser: true });
-    asAdmin = bearer((await signIn(app, admin.email, TEST_PASSWORD)).accessToken);
-    const contentTypes = app.finch.app.get(ContentTypesService);
-    for (const definition of TYPES) await contentTypes.create(definition, { actorId: admin.id });
+    const token = (await signIn(app, admin.email, TEST_PASSWORD)).accessToken;
+    asAdmin = bearer(token);
+    await applyContentTypes(app, token, TYPES);
     app.finch.app.get(ContentChanges).onChange((change) => changes.push(change));
   });
   afterAll(async () => {

@@ -1,15 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DataSource } from 'typeorm';
 import { GroupsService } from '#src/accounts/groups.service.js';
-import { ContentTypesService } from '#src/content-types/content-types.service.js';
+import type { ContentTypeDefinition } from '#src/content-types/content-type-definition.js';
 import { PageTreeService } from '#src/pages/page-tree.service.js';
 import { PagesService } from '#src/pages/pages.service.js';
 import { SitesService } from '#src/pages/sites.service.js';
 import { bearer, createUser, signIn, TEST_PASSWORD, type TestUser } from '#test/helpers/auth.js';
+import { applyContentTypes } from '#test/helpers/content.js';
 import { expectProblem, sendJson } from '#test/helpers/problem.js';
 import { startTestApp, type TestApp } from '#test/helpers/test-app.js';
 
 const NO_SUCH_ID = '00000000-0000-4000-8000-000000000000';
+
+const TYPES: ContentTypeDefinition[] = [
+  { key: 'home', label: 'Home', kind: 'page', parentTypes: [], fields: [] },
+  { key: 'section', label: 'Section', kind: 'page', parentTypes: ['home', 'section'], fields: [] },
+];
 
 interface SiteBody {
   id: string;
@@ -31,22 +37,9 @@ describe('sites', () => {
     app = await startTestApp();
     db = app.finch.app.get(DataSource);
     admin = await createUser(app, { isSuperuser: true });
-    asAdmin = bearer((await signIn(app, admin.email, TEST_PASSWORD)).accessToken);
-    const contentTypes = app.finch.app.get(ContentTypesService);
-    await contentTypes.create(
-      { key: 'home', label: 'Home', kind: 'page', parentTypes: [], fields: [] },
-      { actorId: admin.id },
-    );
-    await contentTypes.create(
-      {
-        key: 'section',
-        label: 'Section',
-        kind: 'page',
-        parentTypes: ['home', 'section'],
-        fields: [],
-      },
-      { actorId: admin.id },
-    );
+    const token = (await signIn(app, admin.email, TEST_PASSWORD)).accessToken;
+    asAdmin = bearer(token);
+    await applyContentTypes(app, token, TYPES);
     const tree = app.finch.app.get(PageTreeService);
     const make = async (name: string, parent: string | null, type = 'section') => {
       ids[name] = (

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '#src/audit/audit.module.js';
+import { ContentTypesModule } from '#src/content-types/content-types.module.js';
 import { ContentChanges } from '#src/publishing/content-changes.js';
 import {
   ExpireLiveContentHandler,
@@ -19,7 +20,13 @@ import { SearchModule } from '#src/search/search.module.js';
  * revisions, drafts and publishing, locks, schedules, and news of committed changes.
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([Revision]), AuditModule, ReferencesModule, SearchModule],
+  imports: [
+    TypeOrmModule.forFeature([Revision]),
+    AuditModule,
+    ContentTypesModule,
+    ReferencesModule,
+    SearchModule,
+  ],
   providers: [
     ContentChanges,
     PublishingService,

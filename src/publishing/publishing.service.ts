@@ -6,17 +6,19 @@ import { AuditService, type AuditActor } from '#src/audit/audit.service.js';
 import { APP_CONFIG } from '#src/config/config.module.js';
 import type { AppConfig } from '#src/config/app-config.js';
 import type { ContentValues } from '#src/content-types/content-type-definition.js';
+import {
+  type ContentTypeRecord,
+  ContentTypesService,
+} from '#src/content-types/content-types.service.js';
 import type { FieldError } from '#src/errors/domain-error.js';
 import { JobsService } from '#src/jobs/jobs.service.js';
 import { Page } from '#src/pages/page.entity.js';
 import { ContentChanges } from '#src/publishing/content-changes.js';
 import {
-  type ContentTypeInfo,
   ContentValidationError,
   type FieldChange,
   diffContent,
   extractReferences,
-  loadContentType,
   searchableText,
   validateContent,
 } from '#src/publishing/content-type-access.js';
@@ -152,6 +154,7 @@ export class PublishingService {
     private readonly changes: ContentChanges,
     private readonly references: ReferenceIndexService,
     private readonly search: SearchIndexService,
+    private readonly contentTypes: ContentTypesService,
   ) {}
 
   // ---------------------------------------------------------------- state
@@ -707,10 +710,9 @@ export class PublishingService {
     return this.findRevision(manager, target, String(row.latestRevisionId));
   }
 
-  private async contentTypeOf(manager: EntityManager, key: string): Promise<ContentTypeInfo> {
-    const info = await loadContentType(manager, key);
-    if (!info) throw new Error(`Content type "${key}" of a stored object no longer exists.`);
-    return info;
+  /** The type's current definition, from ContentTypesService's in-memory registry. */
+  private contentTypeOf(_manager: EntityManager, key: string): Promise<ContentTypeRecord> {
+    return Promise.resolve(this.contentTypes.get(key));
   }
 
   private async saveRevisionIn(
@@ -773,7 +775,7 @@ export class PublishingService {
   private async checkContent(
     manager: EntityManager,
     target: PublishTarget,
-    info: ContentTypeInfo,
+    info: ContentTypeRecord,
     content: unknown,
     mode: 'draft' | 'publish',
   ): Promise<ContentValues> {
@@ -792,7 +794,7 @@ export class PublishingService {
   /** One query per kind of target (pages, snippets), however many references. */
   private async referenceErrors(
     manager: EntityManager,
-    info: ContentTypeInfo,
+    info: ContentTypeRecord,
     content: ContentValues,
   ): Promise<FieldError[]> {
     const links = typedLinks(info.definition, content);
@@ -844,7 +846,7 @@ export class PublishingService {
   private async uniqueErrors(
     manager: EntityManager,
     target: PublishTarget,
-    info: ContentTypeInfo,
+    info: ContentTypeRecord,
     content: ContentValues,
   ): Promise<FieldError[]> {
     const errors: FieldError[] = [];
@@ -876,7 +878,7 @@ export class PublishingService {
     target: PublishTarget,
     row: Row,
     revision: Revision,
-    info: ContentTypeInfo,
+    info: ContentTypeRecord,
     actor: AuditActor,
     options: { expireAt: Date | null; scheduled: boolean },
   ): Promise<void> {

@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DataSource } from 'typeorm';
 import type { ContentTypeDefinition } from '#src/content-types/content-type-definition.js';
+import { ContentTypesService } from '#src/content-types/content-types.service.js';
 import { PublishingService } from '#src/publishing/publishing.service.js';
 import { ObjectLockedError } from '#src/publishing/publishing.errors.js';
+import { Snippet } from '#src/snippets/snippet.entity.js';
 import { createUser } from '#test/helpers/auth.js';
 import { startTestApp, type TestApp } from '#test/helpers/test-app.js';
 
@@ -41,6 +43,7 @@ describe('PublishingService (through the service, on the real database)', () => 
     );
     return { type: 'snippet' as const, id: row.id };
   };
+  const loadRow = (id: string) => db.manager.findOneOrFail(Snippet, { where: { id } });
   const rowOf = async (id: string) =>
     (
       await db.query<Array<Record<string, unknown>>>(`SELECT * FROM snippets WHERE id = $1`, [id])
@@ -68,11 +71,9 @@ describe('PublishingService (through the service, on the real database)', () => 
     app = await startTestApp();
     db = app.finch.app.get(DataSource);
     publishing = app.finch.app.get(PublishingService);
+    const contentTypes = app.finch.app.get(ContentTypesService);
     for (const definition of [AUTHOR, CATEGORY]) {
-      await db.query(
-        `INSERT INTO content_types (key, kind, label, definition) VALUES ($1, $2, $3, $4)`,
-        [definition.key, definition.kind, definition.label, JSON.stringify(definition)],
-      );
+      await contentTypes.create(definition, { actorId: null });
     }
     actor = { actorId: (await createUser(app)).id, ip: '127.0.0.1' };
     other = { actorId: (await createUser(app)).id, ip: '127.0.0.1' };
@@ -126,11 +127,6 @@ describe('PublishingService (through the service, on the real database)', () => 
     const state = await publishing.unlock(target, other, { mayUnlockOthers: true });
     expect(state.lock).toBeNull();
   });
-
-  async function loadRow(id: string) {
-    const { Snippet } = await import('#src/snippets/snippet.entity.js');
-    return db.manager.findOneOrFail(Snippet, { where: { id } });
-  }
 
   it('publishes a scheduled revision once, however many jobs and sweeps run at the same time', async () => {
     const target = await createSnippet();

@@ -336,6 +336,41 @@ describe('the content types management API', () => {
     expect(await storedKeys()).toContain('faq_used');
   });
 
+  it('refuses to delete a page type while a page of it exists (409)', async () => {
+    await send('POST', '', { key: 'landing', label: 'Landing', kind: 'page', fields: [] });
+    const page = await sendJson(
+      `${app.baseUrl}/api/admin/pages`,
+      { type: 'landing', title: 'Welcome' },
+      { headers: asAdmin },
+    );
+    expect(page.status).toBe(201);
+    const problem = await expectProblem(
+      await fetch(url('/landing'), { method: 'DELETE', headers: asAdmin }),
+      409,
+    );
+    expect(problem.detail).toMatch(/1 page of type "landing"/);
+    expect(await storedKeys()).toContain('landing');
+  });
+
+  it('applies a schema file all or nothing, naming the bad type by its index', async () => {
+    const before = await storedKeys();
+    const problem = await expectProblem(
+      await send('POST', '/apply', {
+        contentTypes: [
+          { ...faq, key: 'batch_ok' },
+          { ...faq, key: 'batch_bad', fields: [{ key: 'x', type: 'colour' }] },
+        ],
+      }),
+      400,
+    );
+    expect(problem.errors).toContainEqual({
+      path: 'contentTypes[1].fields[0].type',
+      message: expect.stringMatching(/unknown field type "colour"/),
+    });
+    await expectProblem(await send('POST', '/apply', { contentTypes: {}, extra: 1 }), 400);
+    expect(await storedKeys()).toEqual(before);
+  });
+
   describe('who may do what', () => {
     it('a user granted manage_content_types may create, change and delete types', async () => {
       const created = await send('POST', '', { ...faq, key: 'faq_manager' }, asManager);

@@ -329,6 +329,31 @@ export function pageDetailQuery(id: string, siteRootUrlPath: string | undefined)
   });
 }
 
+/**
+ * A listing as the benchmark's baseline runs it: `GET /api/v2/pages?type=<type>&limit=<n>`
+ * (default fields, tree order) on the site whose root page has `siteRootUrlPath`.
+ */
+export function pageListingQuery(options: {
+  type?: string;
+  limit: number;
+  offset?: number;
+  siteRootUrlPath?: string;
+  withContent?: boolean;
+}): SqlQuery {
+  return buildDeliveryQuery({
+    kind: 'page',
+    type: options.type,
+    siteRootUrlPath: options.siteRootUrlPath,
+    filters: [],
+    order: { kind: 'path' },
+    limit: options.limit,
+    offset: options.offset ?? 0,
+    draft: { kind: 'none' },
+    withContent: options.withContent ?? false,
+    withLinkedContent: false,
+  });
+}
+
 /** `find?html_path=`: the live page at a `url_path` ($1). */
 export const PAGE_FIND_SQL = 'SELECT id FROM pages WHERE url_path = $1 AND live';
 

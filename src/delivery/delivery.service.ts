@@ -112,7 +112,7 @@ export class DeliveryService implements OnModuleInit {
 
   /** `GET /api/v2/pages`. */
   listPages(request: DeliveryRequest): Promise<DeliveryAnswer> {
-    return this.answer(request, async (scope) => {
+    return this.answer('page', request, async (scope) => {
       const params = parseListingParameters('page', request.query, this.lookup, {
         maxLimit: this.config.delivery.maxLimit,
       });
@@ -122,7 +122,7 @@ export class DeliveryService implements OnModuleInit {
 
   /** `GET /api/v2/snippets/{type}`. */
   listSnippets(type: string, request: DeliveryRequest): Promise<DeliveryAnswer> {
-    return this.answer(request, async (scope) => {
+    return this.answer('snippet', request, async (scope) => {
       const snippetType = this.snippetType(type);
       const params = parseListingParameters('snippet', request.query, this.lookup, {
         maxLimit: this.config.delivery.maxLimit,
@@ -134,7 +134,7 @@ export class DeliveryService implements OnModuleInit {
 
   /** `GET /api/v2/pages/{id}`. */
   pageDetail(id: string, request: DeliveryRequest): Promise<DeliveryAnswer> {
-    return this.answer(request, async (scope) => {
+    return this.answer('page', request, async (scope) => {
       const params = parseDetailParameters('page', request.query);
       return this.detail('page', id, undefined, params, scope);
     });
@@ -142,7 +142,7 @@ export class DeliveryService implements OnModuleInit {
 
   /** `GET /api/v2/snippets/{type}/{id}`. */
   snippetDetail(type: string, id: string, request: DeliveryRequest): Promise<DeliveryAnswer> {
-    return this.answer(request, async (scope) => {
+    return this.answer('snippet', request, async (scope) => {
       const snippetType = this.snippetType(type);
       const params = parseDetailParameters('snippet', request.query);
       return this.detail('snippet', id, snippetType, params, scope);
@@ -151,7 +151,7 @@ export class DeliveryService implements OnModuleInit {
 
   /** `GET /api/v2/pages/find?html_path=`: a redirect to the page's detail. */
   findPage(request: DeliveryRequest): Promise<DeliveryAnswer> {
-    return this.answer(request, async (scope) => {
+    return this.answer('page', request, async (scope) => {
       const params = parseFindParameters(request.query);
       const urlPath = scope.site
         ? `${scope.site.rootUrlPath}${params.htmlPath.slice(1)}`
@@ -183,6 +183,7 @@ export class DeliveryService implements OnModuleInit {
 
   /** Runs `compute` for a request, through the cache when the request is a public one. */
   private async answer(
+    kind: ContentKind,
     request: DeliveryRequest,
     compute: (scope: RequestScope) => Promise<{ status: number; body: string; location?: string }>,
   ): Promise<DeliveryAnswer> {
@@ -200,7 +201,7 @@ export class DeliveryService implements OnModuleInit {
     const generation = this.cache.generation;
     const scope = publicRequest
       ? { site, sites, draft: { kind: 'none' } as const }
-      : await this.previewScope(access, site, sites, request.principal);
+      : await this.previewScope(kind, access, site, sites, request.principal);
     const result = await compute(scope);
     const response: CachedResponse = {
       ...result,
@@ -258,6 +259,7 @@ export class DeliveryService implements OnModuleInit {
 
   /** The drafts a preview token, or `draft=true` with a read token, lets the request see. */
   private async previewScope(
+    kind: ContentKind,
     access: AccessParameters,
     site: SiteView | null,
     sites: readonly SiteView[],
@@ -275,9 +277,19 @@ export class DeliveryService implements OnModuleInit {
           'The preview token has expired. Ask for a new one (POST /api/admin/preview-tokens).',
         );
       }
+      // Preview tokens are for pages: snippets stay live for them.
+      if (kind === 'snippet') return { site, sites, draft: { kind: 'none' } };
       return this.scopeOfToken(claims.scope, site, sites);
     }
     if (!principal || !principal.scopes.includes('read')) throw new DraftAccessRequiredError();
+    if (kind === 'snippet') {
+      if (!(await this.permissions.can(principal.user, 'change_snippet'))) {
+        throw new DraftAccessDeniedError(
+          'draft=true on snippets needs the change_snippet permission.',
+        );
+      }
+      return { site, sites, draft: { kind: 'all' } };
+    }
     const allowed = site
       ? await this.permissions.can(principal.user, 'change_page', {
           type: 'page',
@@ -334,7 +346,7 @@ export class DeliveryService implements OnModuleInit {
       order: params.order,
       limit: params.limit,
       offset: params.offset,
-      draft: kind === 'page' ? scope.draft : { kind: scope.draft.kind === 'all' ? 'all' : 'none' },
+      draft: scope.draft,
       ...plan,
     };
     const row = await this.single(buildDeliveryQuery(spec));
@@ -393,8 +405,7 @@ export class DeliveryService implements OnModuleInit {
         order: { kind: 'path' },
         limit: 1,
         offset: 0,
-        draft:
-          kind === 'page' ? scope.draft : { kind: scope.draft.kind === 'all' ? 'all' : 'none' },
+        draft: scope.draft,
         withContent: true,
         withLinkedContent: nestedContent,
       }),

@@ -115,6 +115,7 @@ export async function configureHttp(app: NestFastifyApplication, config: AppConf
         'Content-Type',
         'If-None-Match',
         'If-Match',
+        'X-Preview-Token',
         REQUEST_ID_HEADER,
       ],
       exposedHeaders: ['ETag', 'Last-Modified', 'Location', REQUEST_ID_HEADER],

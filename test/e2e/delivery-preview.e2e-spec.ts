@@ -236,6 +236,29 @@ describe('the delivery API: previews and drafts', () => {
       expect(detail.status).toBe(200);
     });
 
+    it('shows snippet drafts to draft=true with change_snippet, never to preview tokens', async () => {
+      const saved = await sendJson(
+        `${app.baseUrl}/api/admin/snippets/author/${site.authorId}`,
+        { content: { name: 'Ann Draftname' } },
+        { method: 'PUT', headers: asAdmin },
+      );
+      expect(saved.status).toBe(200);
+      const token = await apiToken(asAdmin, ['read']);
+      const drafts = await get(
+        `/api/v2/snippets/author/${site.authorId}?draft=true`,
+        bearer(token),
+      );
+      expect(((await drafts.json()) as Item).title).toBe('Ann Draftname');
+      const { token: preview } = await tokenFor({ siteId: site.siteId });
+      const previewed = await get(
+        `/api/v2/snippets/author/${site.authorId}?preview_token=${preview}`,
+      );
+      expect(previewed.headers.get('cache-control')).toBe('private, no-store');
+      expect(((await previewed.json()) as Item).title).toBe('Ann Writer');
+      const editors = await apiToken(asEditor, ['read']);
+      await expectProblem(await get('/api/v2/snippets/author?draft=true', bearer(editors)), 403);
+    });
+
     it('refuses draft=true without credentials, with a token lacking the read scope, and to users without rights', async () => {
       await expectProblem(await get('/api/v2/pages?draft=true'), 401);
       const writeOnly = await apiToken(asAdmin, ['write']);

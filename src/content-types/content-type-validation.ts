@@ -180,6 +180,15 @@ function schemaErrors(data: unknown, errors: ErrorObject[]): FieldError[] {
     errors.filter((error) => error.keyword === 'discriminator').map((error) => error.instancePath),
   );
   for (const error of errors) {
+    // The anyOf error itself says what is expected; its branches' complaints only confuse.
+    if (error.schemaPath.includes('/anyOf/')) continue;
+    if (
+      error.keyword === 'type' &&
+      error.instancePath.endsWith('/type') &&
+      unknownTypeAt.has(error.instancePath.slice(0, -'/type'.length))
+    ) {
+      continue;
+    }
     const path = readablePath(data, error.instancePath);
     let entry: FieldError;
     switch (error.keyword) {

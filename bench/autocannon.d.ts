@@ -5,8 +5,19 @@
 declare module 'autocannon' {
   import type { EventEmitter } from 'node:events';
 
+  /** One request of a sequence; `setupRequest` may change it each time it is sent. */
+  interface RequestSpec {
+    method?: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+    path?: string;
+    headers?: Record<string, string>;
+    body?: string;
+    setupRequest?: (request: RequestSpec) => RequestSpec;
+  }
+
   interface Options {
     url: string;
+    /** Sent in turn by every connection; each entry's fields override the defaults above. */
+    requests?: RequestSpec[];
     method?: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
     headers?: Record<string, string>;
     body?: string;
@@ -51,5 +62,5 @@ declare module 'autocannon' {
   function autocannon(options: Options): Instance;
 
   export default autocannon;
-  export type { Instance, Options, Result };
+  export type { Instance, Options, RequestSpec, Result };
 }

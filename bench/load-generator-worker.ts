@@ -10,6 +10,8 @@ import type { LoadJob, LoadResult } from './load-generator.js';
 const job = workerData as LoadJob;
 let current: Instance | undefined;
 let stopped = false;
+/** Where the rotation through `request.paths` stands: it goes on from warm-up to the run. */
+let nextPath = Math.floor(Math.random() * (job.request.paths?.length ?? 1));
 
 parentPort?.on('message', (message) => {
   if (message !== 'stop') return;
@@ -17,9 +19,26 @@ parentPort?.on('message', (message) => {
   current?.stop();
 });
 
+/** With `request.paths`, every request built takes the next path, round the list. */
+function rotatingPaths(paths: string[] | undefined): Pick<Options, 'requests'> {
+  if (!paths || paths.length === 0) return {};
+  return {
+    requests: [
+      {
+        setupRequest: (request) => {
+          const path = paths[nextPath % paths.length];
+          nextPath += 1;
+          return { ...request, path };
+        },
+      },
+    ],
+  };
+}
+
 function options(durationSeconds: number): Options {
   return {
     url: new URL(job.request.path, job.url).toString(),
+    ...rotatingPaths(job.request.paths),
     method: job.request.method ?? 'GET',
     headers: job.request.headers,
     body: job.request.body,

@@ -26,9 +26,13 @@ export interface MachineInfo {
 export interface BenchSettings extends LoadSettings {
   rounds: number;
   poolSize: number;
+  /** Finch's LOG_LEVEL during the run. */
+  finchLogLevel: string;
 }
 
 export interface RunDescription {
+  /** The suite run; `health` runs keep the section keys they always had. */
+  suite: { name: string; title: string };
   date: Date;
   machine: MachineInfo;
   settings: BenchSettings;
@@ -36,14 +40,20 @@ export interface RunDescription {
   loadAverage: { before: number; after?: number };
 }
 
-/** Why a load run's numbers cannot be trusted (failed or non-2xx responses), if they cannot. */
-export function invalidity(result: LoadResult): string | undefined {
+/**
+ * Why a load run's numbers cannot be trusted (failed responses, or responses with another
+ * status than `expectedStatus`, any 2xx when unset), if they cannot.
+ */
+export function invalidity(result: LoadResult, expectedStatus?: number): string | undefined {
+  const unexpected = (code: string) =>
+    expectedStatus === undefined ? !code.startsWith('2') : code !== String(expectedStatus);
+  const wrongStatus = Object.entries(result.statusCodes).filter(([code]) => unexpected(code));
+  const wrongCount = wrongStatus.reduce((sum, [, count]) => sum + count, 0);
   const problems = [
     result.errors > 0 && `${result.errors} errors`,
     result.timeouts > 0 && `${result.timeouts} timeouts`,
-    result.non2xx > 0 &&
-      `${result.non2xx} non-2xx (${Object.entries(result.statusCodes)
-        .filter(([code]) => !code.startsWith('2'))
+    wrongCount > 0 &&
+      `${wrongCount} ${expectedStatus === undefined ? 'non-2xx' : `not ${expectedStatus}`} (${wrongStatus
         .map(([code, count]) => `${code}×${count}`)
         .join(', ')})`,
     result.responses === 0 && 'no responses',
@@ -71,7 +81,8 @@ export type Verdict = 'met' | 'below target' | 'invalid';
 
 export function verdictOf(outcome: ScenarioOutcome): Verdict {
   const rounds = [...outcome.finch, ...outcome.baseline];
-  if (rounds.some((round) => invalidity(round))) return 'invalid';
+  const expected = outcome.scenario.request.expectedStatus;
+  if (rounds.some((round) => invalidity(round, expected))) return 'invalid';
   return throughputRatio(outcome) >= outcome.scenario.target.minThroughputRatio
     ? 'met'
     : 'below target';
@@ -116,11 +127,15 @@ function rowOf(outcome: ScenarioOutcome): string[] {
 function notesOf(outcomes: ScenarioOutcome[]): string[] {
   return outcomes.flatMap(({ scenario, finch, baseline }) =>
     [
-      ...finch.map((round, index) => ({ server: 'Finch', index, problem: invalidity(round) })),
+      ...finch.map((round, index) => ({
+        server: 'Finch',
+        index,
+        problem: invalidity(round, scenario.request.expectedStatus),
+      })),
       ...baseline.map((round, index) => ({
         server: 'baseline',
         index,
-        problem: invalidity(round),
+        problem: invalidity(round, scenario.request.expectedStatus),
       })),
     ]
       .filter(({ problem }) => problem)
@@ -157,7 +172,7 @@ export function describeSettings({ settings }: RunDescription): string {
     `${settings.warmupSeconds} s warm-up, with ${settings.connections} connections; figures are ` +
     'from the median round, ± is half the spread between the fastest and slowest round; ' +
     `database pools ${settings.poolSize} (app) and 30 (queues) for both; Finch with ` +
-    'NODE_ENV=production, LOG_LEVEL=silent, queues on PostgreSQL (no REDIS_URL), job workers ' +
+    `NODE_ENV=production, LOG_LEVEL=${settings.finchLogLevel}, queues on PostgreSQL (no REDIS_URL), job workers ` +
     'not in the server process; autocannon in a worker thread of the same process, loopback only.'
   );
 }
@@ -180,6 +195,7 @@ export function describeLoad({ loadAverage }: RunDescription): string {
 /** Identifies a run's section in RESULTS.md: a rerun on the same day, commit and machine replaces it. */
 function sectionKey(run: RunDescription): string {
   return [
+    ...(run.suite.name === 'health' ? [] : [run.suite.name]),
     run.date.toISOString().slice(0, 10),
     run.machine.commit,
     `${run.machine.cpus}x ${run.machine.cpuModel}`,
@@ -196,7 +212,7 @@ function markdownSection(run: RunDescription, outcomes: ScenarioOutcome[]): stri
   const notes = notesOf(outcomes).map((note) => `- ${note}`);
   return [
     `<!-- bench-run: ${sectionKey(run)} -->`,
-    `### ${run.date.toISOString().slice(0, 16).replace('T', ' ')} UTC, commit ${run.machine.commit}`,
+    `### ${run.suite.name === 'health' ? '' : `${run.suite.title}: `}${run.date.toISOString().slice(0, 16).replace('T', ' ')} UTC, commit ${run.machine.commit}`,
     '',
     `- Machine: ${describeMachine(run)}.`,
     `- Settings: ${describeSettings(run)}`,

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
@@ -16,11 +17,12 @@ import {
   verdictOf,
   writeResults,
 } from './results-report.js';
-import type { Scenario } from './scenario.js';
-import { scenarios } from './scenarios.js';
+import type { BenchSuite, Scenario } from './scenario.js';
+import { suites } from './scenarios.js';
 import {
   closePools,
   openBaselinePools,
+  recordSql,
   startBaseline,
   startFinch,
   type ServerUnderTest,
@@ -35,7 +37,8 @@ import {
  *   BENCH_WARMUP       warm-up seconds before each load run (default 2)
  *   BENCH_ROUNDS       load runs per server and scenario; the median is reported (default 3)
  *   BENCH_CONNECTIONS  concurrent connections (default 20)
- *   BENCH_SCENARIOS    comma-separated names to run (default all)
+ *   BENCH_SCENARIOS    comma-separated names to run (default all of the suite)
+ *   --suite <name> or BENCH_SUITE   the suite (default health; see scenarios.ts)
  *   --write or BENCH_WRITE=1   record the run in bench/RESULTS.md
  */
 
@@ -62,7 +65,19 @@ function wholeNumber(variable: string, fallback: number, min: number, max: numbe
   return value;
 }
 
-function selectedScenarios(): Scenario[] {
+function selectedSuite(): BenchSuite {
+  const position = process.argv.indexOf('--suite');
+  const name = (position === -1 ? process.env.BENCH_SUITE : process.argv[position + 1]) ?? 'health';
+  const suite = suites.find((candidate) => candidate.name === name);
+  if (!suite) {
+    fail(
+      `There is no suite "${name}". Known: ${suites.map((candidate) => candidate.name).join(', ')}.`,
+    );
+  }
+  return suite;
+}
+
+function selectedScenarios({ scenarios }: BenchSuite): Scenario[] {
   const wanted = process.env.BENCH_SCENARIOS?.split(',')
     .map((name) => name.trim())
     .filter(Boolean);
@@ -123,22 +138,30 @@ async function assertSameAnswer(scenario: Scenario, finchUrl: string, baselineUr
     }
     return value === null ? 'null' : typeof value;
   };
+  const requestId = `bench-check-${randomBytes(6).toString('hex')}`;
   const answer = async (base: string) => {
     const response = await fetch(new URL(scenario.request.path, base), {
       method: scenario.request.method ?? 'GET',
-      headers: scenario.request.headers,
+      headers: { ...scenario.request.headers, 'x-request-id': requestId },
       body: scenario.request.body,
+      redirect: 'manual',
     });
     const type = response.headers.get('content-type') ?? '';
     const text = await response.text();
     const shape = type.includes('json') ? shapeOf(JSON.parse(text)) : `${text.length} characters`;
     return { status: response.status, type, shape, text };
   };
-  const [finch, baseline] = [await answer(finchUrl), await answer(baselineUrl)];
+  let finch: Awaited<ReturnType<typeof answer>> | undefined;
+  let baseline: Awaited<ReturnType<typeof answer>> | undefined;
+  const sql = await recordSql(requestId, async () => {
+    finch = await answer(finchUrl);
+    baseline = await answer(baselineUrl);
+  });
+  if (!finch || !baseline) throw new Error(`Scenario ${scenario.name}: no answer to compare.`);
   if (
     finch.status !== baseline.status ||
     finch.type !== baseline.type ||
-    finch.shape !== baseline.shape
+    (scenario.sameShape !== false && finch.shape !== baseline.shape)
   ) {
     throw new Error(
       `Scenario ${scenario.name}: the baseline does not answer like Finch, so they cannot be compared.\n` +
@@ -146,10 +169,31 @@ async function assertSameAnswer(scenario: Scenario, finchUrl: string, baselineUr
         `  baseline: ${baseline.status} ${baseline.type} ${baseline.text.slice(0, 300)}`,
     );
   }
+  if (scenario.sameSql) {
+    const finchStatements = [...sql.finch];
+    const missing = sql.baseline.filter((statement) => {
+      const index = finchStatements.indexOf(statement);
+      if (index >= 0) finchStatements.splice(index, 1);
+      return index < 0;
+    });
+    if (sql.baseline.length === 0 || missing.length > 0) {
+      throw new Error(
+        `Scenario ${scenario.name}: the baseline does not send the SQL Finch sends.\n` +
+          `  Finch:    ${sql.finch.map((statement) => statement.slice(0, 2000)).join('\n            ')}\n` +
+          `  baseline: ${sql.baseline.map((statement) => statement.slice(0, 2000)).join('\n            ')}`,
+      );
+    }
+    console.log(
+      `  same SQL: the baseline's ${sql.baseline.length} statement(s) are Finch's` +
+        (finchStatements.length > 0
+          ? `; Finch also sent: ${finchStatements.map((statement) => statement.replace(/\s+/g, ' ').slice(0, 120)).join(' | ')}`
+          : ''),
+    );
+  }
 }
 
-function summary(server: string, result: LoadResult): string {
-  const problem = invalidity(result);
+function summary(server: string, result: LoadResult, expectedStatus?: number): string {
+  const problem = invalidity(result, expectedStatus);
   return (
     `  ${server.padEnd(16)} ${Math.round(result.requestsPerSecond)} req/s, ` +
     `p50 ${result.latencyMs.p50.toFixed(2)} ms, p99 ${result.latencyMs.p99.toFixed(2)} ms` +
@@ -166,15 +210,18 @@ async function main(): Promise<number> {
         'It creates a scratch database there for the run and drops it afterwards; your data is not touched.',
     );
   }
+  const suite = selectedSuite();
+  const suiteEnvironment = { LOG_LEVEL: 'silent', ...suite.finchEnvironment };
   const settings: BenchSettings = {
     connections: wholeNumber('BENCH_CONNECTIONS', 20, 1, 500),
     durationSeconds: wholeNumber('BENCH_DURATION', 5, 1, 300),
     warmupSeconds: wholeNumber('BENCH_WARMUP', 2, 0, 60),
     rounds: wholeNumber('BENCH_ROUNDS', 3, 1, 9),
     poolSize: POOL_SIZE,
+    finchLogLevel: suiteEnvironment.LOG_LEVEL,
   };
   const write = process.argv.includes('--write') || process.env.BENCH_WRITE === '1';
-  const selected = selectedScenarios();
+  const selected = selectedScenarios(suite);
 
   // Ctrl-C ends the current load run; the finally blocks below then drop the scratch database.
   const onSignal = () => {
@@ -202,13 +249,26 @@ async function main(): Promise<number> {
   console.log(
     `Benchmarking ${selected.map((scenario) => scenario.name).join(', ')}: about ${plannedSeconds} s.`,
   );
-  const { run, outcomes } = await withScratchDatabase(databaseUrl, async (scratchUrl) => {
-    let finch: ServerUnderTest | undefined;
-    const pools = openBaselinePools(scratchUrl, POOL_SIZE);
+  const withDatabase = suite.withDatabase ?? withScratchDatabase;
+  const { run, outcomes } = await withDatabase(databaseUrl, async (runDatabaseUrl) => {
+    const running: { finch?: ServerUnderTest; environment?: string } = {};
+    /** Finch with the suite's and the scenario's settings, restarted when they change. */
+    const finchFor = async (scenario?: Scenario): Promise<ServerUnderTest> => {
+      const environment = { ...suiteEnvironment, ...scenario?.finchEnvironment };
+      const key = JSON.stringify(Object.entries(environment).sort());
+      if (running.finch && running.environment === key) return running.finch;
+      await running.finch?.close();
+      running.finch = undefined;
+      running.finch = await startFinch(runDatabaseUrl, POOL_SIZE, environment);
+      running.environment = key;
+      return running.finch;
+    };
+    const pools = openBaselinePools(runDatabaseUrl, POOL_SIZE);
     try {
-      finch = await startFinch(scratchUrl, POOL_SIZE);
-      for (const scenario of selected) await scenario.seed?.({ pools, finchUrl: finch.url });
+      const seeding = await finchFor(selected[0]);
+      for (const scenario of selected) await scenario.seed?.({ pools, finchUrl: seeding.url });
       const run: RunDescription = {
+        suite: { name: suite.name, title: suite.title },
         date: new Date(),
         machine: await describeMachineOf(pools.app, databaseUrl),
         settings,
@@ -224,13 +284,14 @@ async function main(): Promise<number> {
 
       const outcomes: ScenarioOutcome[] = [];
       for (const scenario of selected) {
+        const finchServer = await finchFor(scenario);
         const baseline = await startBaseline(scenario.baseline, pools);
         try {
-          await assertSameAnswer(scenario, finch.url, baseline.url);
+          await assertSameAnswer(scenario, finchServer.url, baseline.url);
           console.log(`${scenario.name}: ${scenario.description}`);
           const outcome: ScenarioOutcome = { scenario, finch: [], baseline: [] };
           const servers = [
-            { name: 'Finch', url: finch.url, results: outcome.finch },
+            { name: 'Finch', url: finchServer.url, results: outcome.finch },
             { name: 'baseline', url: baseline.url, results: outcome.baseline },
           ];
           for (let round = 0; round < settings.rounds; round += 1) {
@@ -241,7 +302,13 @@ async function main(): Promise<number> {
                 interrupt.signal,
               );
               server.results.push(result);
-              console.log(summary(`round ${round + 1} ${server.name}`, result));
+              console.log(
+                summary(
+                  `round ${round + 1} ${server.name}`,
+                  result,
+                  scenario.request.expectedStatus,
+                ),
+              );
             }
           }
           outcomes.push(outcome);
@@ -252,7 +319,7 @@ async function main(): Promise<number> {
       run.loadAverage.after = os.loadavg()[0];
       return { run, outcomes };
     } finally {
-      await finch?.close();
+      await running.finch?.close();
       await closePools(pools);
     }
   });

@@ -6,8 +6,16 @@ export interface BenchRequest {
   method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** Path and query, e.g. `/api/v2/pages?type=blog.BlogPage&limit=20`. */
   path: string;
+  /**
+   * When set, each request takes the next of these instead of `path` (each load run starts
+   * at a random one), so that a cache keyed by URL cannot answer it. `path` is still the
+   * request whose answer is compared between Finch and the baseline.
+   */
+  paths?: string[];
   headers?: Record<string, string>;
   body?: string;
+  /** The status every response must have (e.g. 302 for a redirect); any 2xx when unset. */
+  expectedStatus?: number;
 }
 
 /**
@@ -55,9 +63,48 @@ export interface Scenario {
   description: string;
   request: BenchRequest;
   baseline: BaselineHandler;
-  /** Puts the data the request reads into the scratch database, once, before both runs. */
+  /**
+   * Puts the data the request reads into the scratch database, once, before both runs (or,
+   * on a suite's prepared database, finds what to ask for and fills in `request`).
+   */
   seed?: (context: SeedContext) => Promise<void>;
+  /**
+   * Settings Finch runs with for this scenario, on top of the suite's (e.g.
+   * `DELIVERY_CACHE_SIZE: '0'`). Finch is restarted when they differ from the previous
+   * scenario's, so order scenarios to keep restarts few.
+   */
+  finchEnvironment?: Record<string, string>;
+  /**
+   * Whether the baseline's body must have the JSON shape of Finch's (the default). A baseline
+   * that sends what its SQL returned, as is, turns this off: then the status and content type
+   * are still compared, and `sameSql` proves it did the same database work.
+   */
+  sameShape?: boolean;
+  /**
+   * Before the runs, the SQL the baseline sends for `request` is recorded and must all be
+   * among the statements Finch sends for it (same text, same values).
+   */
+  sameSql?: boolean;
   target: ScenarioTarget;
+}
+
+/**
+ * A set of scenarios run together (`npm run bench -- --suite <name>`), on one database,
+ * recorded as one section of RESULTS.md.
+ */
+export interface BenchSuite {
+  /** `health`, `content`: the value of `--suite`. */
+  name: string;
+  /** Heading of its recorded runs. */
+  title: string;
+  scenarios: Scenario[];
+  /** Settings Finch runs with throughout the suite; LOG_LEVEL is `silent` unless set here. */
+  finchEnvironment?: Record<string, string>;
+  /**
+   * Gives the database the suite runs against, on the DATABASE_URL server: a scratch
+   * database dropped afterwards unless the suite brings its own (a seeded one, kept).
+   */
+  withDatabase?: <T>(serverUrl: string, work: (databaseUrl: string) => Promise<T>) => Promise<T>;
 }
 
 /** Sends a JSON body the way Fastify does (so byte counts and headers compare fairly). */

@@ -1,8 +1,14 @@
+import { contentDeliverySuite } from './content-delivery-scenarios.js';
 import { healthProbeScenarios } from './health-probe-scenarios.js';
-import type { Scenario } from './scenario.js';
+import type { BenchSuite } from './scenario.js';
 
 /**
- * Every benchmark, in the order they run. A feature adds its own file
- * (`<feature>-scenarios.ts`, exporting `Scenario[]`) and spreads it in here.
+ * Every benchmark suite; `npm run bench` runs `health`, `npm run bench -- --suite content`
+ * (or `npm run bench:content`) the delivery API on 100,000 seeded pages. A feature adds its
+ * own file (`<feature>-scenarios.ts`, exporting `Scenario[]`) and spreads it into a suite
+ * here, or adds a suite when it needs a database of its own.
  */
-export const scenarios: Scenario[] = [...healthProbeScenarios];
+export const suites: BenchSuite[] = [
+  { name: 'health', title: 'Health probes', scenarios: [...healthProbeScenarios] },
+  contentDeliverySuite,
+];

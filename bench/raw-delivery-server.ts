@@ -1,0 +1,93 @@
+import type { ServerResponse } from 'node:http';
+import type pg from 'pg';
+import {
+  buildDeliveryQuery,
+  PAGE_FIND_SQL,
+  pageDetailQuery,
+  type SqlQuery,
+} from '#src/delivery/delivery-sql.js';
+import { type BaselineHandler, sendJson } from './scenario.js';
+
+/*
+ * The raw baseline of the delivery API: `node:http` and a `pg.Pool` of Finch's size,
+ * answering the benchmark's three routes with the very SQL Finch's delivery API sends —
+ * imported from Finch's build (src/delivery/delivery-sql.ts), so the two cannot drift, and
+ * checked before every run (the harness records both servers' statements). It does what the
+ * SQL needs and JSON.stringify, nothing else: no parameter validation beyond the route, no
+ * serializer (the row goes out as PostgreSQL built it), no headers, no cache.
+ */
+
+/** The default site's root `url_path` (`/home/`), read once, as Finch's SitesService keeps it. */
+let siteRootUrlPath: string | undefined;
+
+export async function loadSiteRoot(db: pg.Pool): Promise<void> {
+  const { rows } = await db.query<{ url_path: string }>(
+    'SELECT p.url_path FROM sites s JOIN pages p ON p.id = s.root_page_id WHERE s.is_default',
+  );
+  siteRootUrlPath = rows[0]?.url_path;
+}
+
+interface DeliveryRow {
+  items: Array<{ total_count?: number | string }> | null;
+  linked?: unknown;
+}
+
+async function single(db: pg.Pool, query: SqlQuery): Promise<DeliveryRow> {
+  const { rows } = await db.query<DeliveryRow>(query.text, query.values);
+  return rows[0] ?? { items: null };
+}
+
+function notFound(response: ServerResponse): void {
+  sendJson(response, 404, { title: 'Not Found' });
+}
+
+const DETAIL_PATH =
+  /^\/api\/v2\/pages\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\/?$/;
+
+export const rawDeliveryHandler: BaselineHandler = async (request, response, pools) => {
+  const url = new URL(request.url ?? '/', 'http://baseline');
+  const route = url.pathname.endsWith('/') ? url.pathname : `${url.pathname}/`;
+
+  if (route === '/api/v2/pages/find/') {
+    const htmlPath = url.searchParams.get('html_path') ?? '/';
+    const withSlash = htmlPath.endsWith('/') ? htmlPath : `${htmlPath}/`;
+    const urlPath = siteRootUrlPath ? `${siteRootUrlPath}${withSlash.slice(1)}` : withSlash;
+    const { rows } = await pools.app.query<{ id: string }>(PAGE_FIND_SQL, [urlPath]);
+    if (!rows[0]) return notFound(response);
+    response.writeHead(302, { location: `/api/v2/pages/${rows[0].id}/` });
+    response.end();
+    return;
+  }
+
+  if (route === '/api/v2/pages/') {
+    // The listing the benchmark asks for: children of a page, in tree order, a page of them.
+    const row = await single(
+      pools.app,
+      buildDeliveryQuery({
+        kind: 'page',
+        siteRootUrlPath,
+        childOf: url.searchParams.get('child_of') ?? undefined,
+        filters: [],
+        order: { kind: 'path' },
+        limit: Number(url.searchParams.get('limit') ?? 20),
+        offset: Number(url.searchParams.get('offset') ?? 0),
+        draft: { kind: 'none' },
+        withContent: false,
+        withLinkedContent: false,
+      }),
+    );
+    const items = row.items ?? [];
+    sendJson(response, 200, { meta: { total_count: Number(items[0]?.total_count ?? 0) }, items });
+    return;
+  }
+
+  const detail = DETAIL_PATH.exec(url.pathname);
+  if (detail) {
+    const row = await single(pools.app, pageDetailQuery(detail[1], siteRootUrlPath));
+    const item = row.items?.[0];
+    if (!item) return notFound(response);
+    sendJson(response, 200, { ...item, linked: row.linked });
+    return;
+  }
+  notFound(response);
+};

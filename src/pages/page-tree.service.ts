@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { ContentValues } from '#src/content-types/content-type-definition.js';
 import { ContentTypesService } from '#src/content-types/content-types.service.js';
+import { initialContent } from '#src/content-types/initial-content.js';
 import { AuditService, type AuditActor } from '#src/audit/audit.service.js';
 import { Page } from '#src/pages/page.entity.js';
 import {
@@ -145,7 +146,8 @@ export class PageTreeService {
       const urlPath = childUrlPath(parent?.url_path ?? '/', slug);
       this.assertUrlLength(urlPath.length, 'slug');
       const path = await this.nextPath(manager, parentPath, depth);
-      const content = input.content ?? {};
+      // A new page starts from the type's field defaults, as Wagtail's do.
+      const content = input.content ?? initialContent(this.contentTypes.get(input.type).definition);
       const [inserted] = await manager.query<Array<{ id: string }>>(
         `INSERT INTO pages (content_type_key, title, content, path, depth, slug, url_path, owner_id)
          VALUES ($1, $2, $3::jsonb, $4, $5, $6, $7, $8) RETURNING id`,
@@ -195,7 +197,7 @@ export class PageTreeService {
   async saveDraft(id: string, draft: PageDraft, actor: AuditActor): Promise<Page> {
     return this.inTreeTransaction(async (manager) => {
       const row = await this.rowOrNotFound(manager, id);
-      await this.publishing.assertNotLockedFor({ type: 'page', id }, actor.actorId ?? '', manager);
+      await this.publishing.assertNotLockedFor({ type: 'page', id }, actor.actorId, manager);
       const latest = await this.latestDraft(manager, id);
       let slug = row.slug;
       if (draft.slug !== undefined && draft.slug !== row.slug) {
@@ -263,9 +265,11 @@ export class PageTreeService {
         throw new SiteRootMoveError();
       }
       if (oldParentPath === newParentPath) {
-        // Same parent: a move is a reorder.
-        if (target.position !== undefined) await this.placeAt(manager, row, target.position);
-        await this.auditMove(manager, actor, row, row, parent);
+        // Same parent: a move is a reorder (or nothing at all without a position).
+        if (target.position !== undefined) {
+          await this.placeAt(manager, row, target.position);
+          await this.auditMove(manager, actor, row, row, parent);
+        }
         return manager.findOneByOrFail(Page, { id });
       }
       this.assertTypeAllowed(row.content_type_key, parent, 'parentId');

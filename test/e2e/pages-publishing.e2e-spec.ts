@@ -65,8 +65,7 @@ describe('publishing pages through the pages API', () => {
     return (await response.json()) as PageBody;
   }
   const pageCount = async () =>
-    (await db.query<Array<{ count: number }>>('SELECT count(*)::int AS count FROM pages'))[0]
-      .count;
+    (await db.query<Array<{ count: number }>>('SELECT count(*)::int AS count FROM pages'))[0].count;
 
   it('builds the example site: home, blog index and a published post', async () => {
     home = await created(await send('POST', '', { type: 'home', title: 'Home', publish: true }));
@@ -79,6 +78,8 @@ describe('publishing pages through the pages API', () => {
         publish: true,
       }),
     );
+    // Absent content starts from the type's defaults.
+    expect(blog.content).toEqual({ posts_per_page: 10 });
     post = await created(
       await send('POST', '', {
         parentId: blog.id,

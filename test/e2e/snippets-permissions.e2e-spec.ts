@@ -36,6 +36,12 @@ const ROLES: Role[] = [
 ];
 const SYSTEM = { actorId: null };
 
+interface CallSpec {
+  method: string;
+  path: string;
+  body?: unknown;
+}
+
 interface Snippet {
   id: string;
   latestRevisionId: string;
@@ -131,7 +137,7 @@ describe('snippet permissions, per role and per endpoint', () => {
     name: string;
     allowed: Role[];
     /** Builds the request against a snippet made for this call. */
-    request: (snippet: Snippet) => Promise<{ method: string; path: string; body?: unknown }>;
+    request: (snippet: Snippet) => CallSpec | Promise<CallSpec>;
     /** Whether a refusal must leave the database as it was (writes). */
     writes: boolean;
     /** A refusal other than 401 (anonymous) or 403. */
@@ -142,19 +148,19 @@ describe('snippet permissions, per role and per endpoint', () => {
       name: 'list',
       allowed: READERS,
       writes: false,
-      request: async () => ({ method: 'GET', path: '/topic' }),
+      request: () => ({ method: 'GET', path: '/topic' }),
     },
     {
       name: 'create',
       allowed: ADDERS,
       writes: true,
-      request: async () => ({ method: 'POST', path: '/topic', body: { content: { name: 'New' } } }),
+      request: () => ({ method: 'POST', path: '/topic', body: { content: { name: 'New' } } }),
     },
     {
       name: 'create and publish',
       allowed: PUBLISHERS,
       writes: true,
-      request: async () => ({
+      request: () => ({
         method: 'POST',
         path: '/topic',
         body: { content: { name: 'New live' }, publish: true },
@@ -164,13 +170,13 @@ describe('snippet permissions, per role and per endpoint', () => {
       name: 'get',
       allowed: READERS,
       writes: false,
-      request: async (s) => ({ method: 'GET', path: `/topic/${s.id}` }),
+      request: (s) => ({ method: 'GET', path: `/topic/${s.id}` }),
     },
     {
       name: 'save',
       allowed: CHANGERS,
       writes: true,
-      request: async (s) => ({
+      request: (s) => ({
         method: 'PUT',
         path: `/topic/${s.id}`,
         body: { content: { name: 'Edited' } },
@@ -180,13 +186,13 @@ describe('snippet permissions, per role and per endpoint', () => {
       name: 'delete',
       allowed: ['superuser', 'publisher', 'write token'],
       writes: true,
-      request: async (s) => ({ method: 'DELETE', path: `/topic/${s.id}` }),
+      request: (s) => ({ method: 'DELETE', path: `/topic/${s.id}` }),
     },
     {
       name: 'publish',
       allowed: PUBLISHERS,
       writes: true,
-      request: async (s) => ({ method: 'POST', path: `/topic/${s.id}/publish`, body: {} }),
+      request: (s) => ({ method: 'POST', path: `/topic/${s.id}/publish`, body: {} }),
     },
     {
       name: 'unpublish',
@@ -212,13 +218,13 @@ describe('snippet permissions, per role and per endpoint', () => {
       name: 'revisions',
       allowed: READERS,
       writes: false,
-      request: async (s) => ({ method: 'GET', path: `/topic/${s.id}/revisions` }),
+      request: (s) => ({ method: 'GET', path: `/topic/${s.id}/revisions` }),
     },
     {
       name: 'revision',
       allowed: READERS,
       writes: false,
-      request: async (s) => ({
+      request: (s) => ({
         method: 'GET',
         path: `/topic/${s.id}/revisions/${s.latestRevisionId}`,
       }),
@@ -227,7 +233,7 @@ describe('snippet permissions, per role and per endpoint', () => {
       name: 'compare',
       allowed: READERS,
       writes: false,
-      request: async (s) => ({
+      request: (s) => ({
         method: 'GET',
         path: `/topic/${s.id}/revisions/compare?a=${s.latestRevisionId}&b=${s.latestRevisionId}`,
       }),
@@ -236,7 +242,7 @@ describe('snippet permissions, per role and per endpoint', () => {
       name: 'revert',
       allowed: CHANGERS,
       writes: true,
-      request: async (s) => ({
+      request: (s) => ({
         method: 'POST',
         path: `/topic/${s.id}/revisions/${s.latestRevisionId}/revert`,
       }),
@@ -245,7 +251,7 @@ describe('snippet permissions, per role and per endpoint', () => {
       name: 'lock',
       allowed: LOCKERS,
       writes: true,
-      request: async (s) => ({ method: 'POST', path: `/topic/${s.id}/lock` }),
+      request: (s) => ({ method: 'POST', path: `/topic/${s.id}/lock` }),
     },
     {
       name: "unlock someone else's lock",
@@ -262,7 +268,7 @@ describe('snippet permissions, per role and per endpoint', () => {
       name: 'usage',
       allowed: READERS,
       writes: false,
-      request: async (s) => ({ method: 'GET', path: `/topic/${s.id}/usage` }),
+      request: (s) => ({ method: 'GET', path: `/topic/${s.id}/usage` }),
     },
   ];
 

@@ -28,12 +28,8 @@ export function extractReferences(
   }));
 }
 
-export function searchableText(
-  _definition: ContentTypeDefinition,
-  _content: ContentValues,
-): Array<{ text: string; weight: 'A' | 'B' | 'C' | 'D' }> {
-  return [];
-}
+// Landed in content-types: the weighted text of a type's search fields.
+export { searchableText } from '#src/content-types/content-search-text.js';
 
 export function diffContent(
   definition: ContentTypeDefinition,

@@ -529,6 +529,44 @@ describe('the page tree', () => {
     await expectTreeIntact();
   });
 
+  it('refuses a page whose url path would outgrow its column (400), on create and on move', async () => {
+    const long = (letter: string) => letter.repeat(255);
+    const first = await create({ parentId: home.id, type: 'section', title: 'x', slug: long('a') });
+    const second = await create({
+      parentId: first.id,
+      type: 'section',
+      title: 'x',
+      slug: long('b'),
+    });
+    const third = await create({
+      parentId: second.id,
+      type: 'section',
+      title: 'x',
+      slug: long('c'),
+    });
+    const tooLong = await expectProblem(
+      await send('POST', '', { parentId: third.id, type: 'section', title: 'x', slug: long('d') }),
+      400,
+    );
+    expect(tooLong.errors?.[0]?.path).toBe('slug');
+    const elsewhere = await create({
+      parentId: home.id,
+      type: 'section',
+      title: 'y',
+      slug: long('e'),
+    });
+    const before = await outline();
+    const moved = await expectProblem(
+      await send('POST', `/${elsewhere.id}/move`, { parentId: third.id }),
+      400,
+    );
+    expect(moved.errors?.[0]?.path).toBe('parentId');
+    expect(await outline()).toEqual(before);
+    await ok(await send('PUT', `/${first.id}`, { slug: 'short' }));
+    await ok(await send('POST', `/${elsewhere.id}/move`, { parentId: third.id }));
+    await expectTreeIntact();
+  });
+
   it('answers bad input with 4xx problems naming the field, and changes nothing', async () => {
     const before = await outline();
     const count = await pageCount();
@@ -595,8 +633,35 @@ describe('the page tree', () => {
       `?parent=${NO_SUCH_ID}`,
       '?parent=nope',
       '?limit=100000',
+      '?offset=-1',
+      '/not-a-uuid/delete-preview',
+      `/${NO_SUCH_ID}/delete-preview`,
+      `/${section.id}/usage?limit=0`,
+      `/${NO_SUCH_ID}/usage`,
+      `/${section.id}/revisions?limit=abc`,
+      `/${section.id}/revisions/compare?a=1&b=x`,
     ]) {
       const response = await fetch(url(path), { headers: asAdmin });
+      expect({ path, clientError: response.status >= 400 && response.status < 500 }).toEqual({
+        path,
+        clientError: true,
+      });
+    }
+    for (const [method, path] of [
+      ['POST', '/not-a-uuid/lock'],
+      ['POST', `/${NO_SUCH_ID}/lock`],
+      ['POST', '/not-a-uuid/unlock'],
+      ['POST', `/${NO_SUCH_ID}/unlock`],
+      ['DELETE', '/not-a-uuid/schedule'],
+      ['DELETE', `/${NO_SUCH_ID}/schedule`],
+      ['DELETE', '/not-a-uuid?confirm=1'],
+      ['DELETE', `/${NO_SUCH_ID}?confirm=1`],
+      ['DELETE', `/${section.id}?confirm=1&force=maybe`],
+      ['DELETE', `/${section.id}?confirm=0`],
+      ['POST', `/${section.id}/revisions/1;select/revert`],
+      ['POST', `/${NO_SUCH_ID}/revisions/1/revert`],
+    ]) {
+      const response = await fetch(url(path), { method, headers: asAdmin });
       expect({ path, clientError: response.status >= 400 && response.status < 500 }).toEqual({
         path,
         clientError: true,

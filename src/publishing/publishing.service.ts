@@ -14,14 +14,11 @@ import type { FieldError } from '#src/errors/domain-error.js';
 import { JobsService } from '#src/jobs/jobs.service.js';
 import { Page } from '#src/pages/page.entity.js';
 import { ContentChanges } from '#src/publishing/content-changes.js';
-import {
-  ContentValidationError,
-  type FieldChange,
-  diffContent,
-  extractReferences,
-  searchableText,
-  validateContent,
-} from '#src/publishing/content-type-access.js';
+import { type FieldChange, diffContent } from '#src/content-types/content-diff.js';
+import { extractReferences } from '#src/content-types/content-references.js';
+import { searchableText } from '#src/content-types/content-search-text.js';
+import { CONTENT_MAX_BYTES, validateContent } from '#src/content-types/content-validation.js';
+import { ContentValidationError } from '#src/content-types/content-validation.errors.js';
 import {
   expireLiveContentJob,
   publishScheduledRevisionJob,
@@ -57,8 +54,8 @@ export type {
   PublishTarget,
 } from '#src/publishing/publication-state.js';
 
-/** Content larger than this (as JSON) is refused on every save. */
-export const MAX_CONTENT_BYTES = 1024 * 1024;
+/** Content larger than this (as JSON, about 1 MB) is refused on every save. */
+export const MAX_CONTENT_BYTES = CONTENT_MAX_BYTES;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const REVISION_ID = /^[1-9][0-9]{0,17}$/;

@@ -8,6 +8,10 @@ import type { PublishableType } from '#src/publishing/publishable-columns.js';
  */
 @Entity('revisions')
 @Index('IDX_revisions_object', ['objectType', 'objectId', 'id'])
+/** What the minute sweep looks for: the few revisions waiting to go live. */
+@Index('IDX_revisions_scheduled', ['approvedGoLiveAt'], {
+  where: '"approved_go_live_at" IS NOT NULL',
+})
 export class Revision {
   @PrimaryGeneratedColumn('identity', { type: 'bigint', generatedIdentity: 'ALWAYS' })
   id: string;

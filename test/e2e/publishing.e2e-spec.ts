@@ -2,11 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DataSource } from 'typeorm';
 import type { ContentTypeDefinition } from '#src/content-types/content-type-definition.js';
 import { ContentTypesService } from '#src/content-types/content-types.service.js';
+import { ContentChanges } from '#src/publishing/content-changes.js';
 import { PublishingService } from '#src/publishing/publishing.service.js';
 import { ObjectLockedError } from '#src/publishing/publishing.errors.js';
 import { Snippet } from '#src/snippets/snippet.entity.js';
 import { createUser } from '#test/helpers/auth.js';
 import { startTestApp, type TestApp } from '#test/helpers/test-app.js';
+import { waitFor } from '#test/helpers/wait-for.js';
 
 const AUTHOR: ContentTypeDefinition = {
   key: 'pub_author',
@@ -152,5 +154,132 @@ describe('PublishingService (through the service, on the real database)', () => 
     expect(await auditCount('snippets.published', target.id)).toBe(1);
     expect(await revisionCount(target.id)).toBe(1);
     expect(publishing.describe(await loadRow(target.id)).status).toBe('live');
+  });
+
+  const referencesFrom = (id: string) =>
+    db.query<Array<{ target_id: string; field_path: string; live: boolean }>>(
+      `SELECT target_id, field_path, live FROM content_references WHERE source_id = $1 ORDER BY live`,
+      [id],
+    );
+  const searchVectorOf = async (id: string) =>
+    (
+      await db.query<Array<{ v: string | null }>>(
+        'SELECT search_vector::text AS v FROM snippets WHERE id = $1',
+        [id],
+      )
+    )[0].v;
+
+  it('records draft references on save, live ones on publish, and drops the live ones on unpublish', async () => {
+    const mentor = await createSnippet();
+    await publishing.saveRevision(mentor, { title: 'Mentor', content: { name: 'Mentor' } }, actor);
+    const target = await createSnippet();
+    await publishing.saveRevision(
+      target,
+      { title: 'Pupil', content: { name: 'Pupil', mentor: { id: mentor.id } } },
+      actor,
+    );
+    expect(await referencesFrom(target.id)).toEqual([
+      { target_id: mentor.id, field_path: 'mentor', live: false },
+    ]);
+    await publishing.publish(target, {}, actor);
+    expect(await referencesFrom(target.id)).toEqual([
+      { target_id: mentor.id, field_path: 'mentor', live: false },
+      { target_id: mentor.id, field_path: 'mentor', live: true },
+    ]);
+    await publishing.unpublish(target, actor);
+    expect(await referencesFrom(target.id)).toEqual([
+      { target_id: mentor.id, field_path: 'mentor', live: false },
+    ]);
+  });
+
+  it('indexes the live title for search on publish and takes it out on unpublish', async () => {
+    const target = await createSnippet();
+    await publishing.saveRevision(
+      target,
+      { title: 'Zebra crossing', content: { name: 'Zebra crossing' } },
+      actor,
+    );
+    expect(await searchVectorOf(target.id)).toBeNull();
+    await publishing.publish(target, {}, actor);
+    expect(await searchVectorOf(target.id)).toContain('zebra');
+    await publishing.unpublish(target, actor);
+    expect(await searchVectorOf(target.id)).toBeNull();
+  });
+
+  it('tells ContentChanges listeners of each publish and unpublish once committed', async () => {
+    const heard: Array<{ objectId: string; action: string }> = [];
+    const stop = app.finch.app.get(ContentChanges).onChange((change) => heard.push(change));
+    try {
+      const target = await createSnippet();
+      await publishing.saveRevision(target, { title: 'News', content: { name: 'News' } }, actor);
+      await publishing.publish(target, {}, actor);
+      await publishing.unpublish(target, actor);
+      await waitFor(
+        'both changes',
+        () => heard.filter((change) => change.objectId === target.id).length >= 2,
+      );
+      expect([
+        ...new Set(
+          heard.filter((change) => change.objectId === target.id).map((change) => change.action),
+        ),
+      ]).toEqual(['published', 'unpublished']);
+    } finally {
+      stop();
+    }
+  });
+
+  it("joins the caller's transaction: when it rolls back, no revision, state or audit entry remains", async () => {
+    const target = await createSnippet();
+    const before = await revisionCount(target.id);
+    await expect(
+      db.transaction(async (manager) => {
+        await publishing.saveRevision(
+          target,
+          { title: 'Gone', content: { name: 'Gone' } },
+          actor,
+          manager,
+        );
+        await publishing.publish(target, {}, actor, manager);
+        throw new Error('caller fails after publishing');
+      }),
+    ).rejects.toThrow('caller fails');
+    expect(await revisionCount(target.id)).toBe(before);
+    expect(await rowOf(target.id)).toMatchObject({ live: false, title: 'New' });
+    expect(await auditCount('snippets.published', target.id)).toBe(0);
+  });
+
+  it('unpublishes many objects in one transaction, leaving those not live alone', async () => {
+    const targets = [await createSnippet(), await createSnippet(), await createSnippet()];
+    for (const [index, target] of targets.entries()) {
+      await publishing.saveRevision(
+        target,
+        { title: `M${index}`, content: { name: `M${index}` } },
+        actor,
+      );
+      if (index < 2) await publishing.publish(target, {}, actor);
+    }
+    const done = await db.transaction((manager) =>
+      publishing.unpublishMany(
+        'snippet',
+        [...targets.map((target) => target.id), 'not-a-uuid'],
+        actor,
+        manager,
+      ),
+    );
+    expect(done.sort()).toEqual([targets[0].id, targets[1].id].sort());
+    for (const target of targets) expect((await rowOf(target.id)).live).toBe(false);
+    expect(await auditCount('snippets.unpublished', targets[2].id)).toBe(0);
+  });
+
+  it('keeps every revision when REVISION_RETENTION_DAYS is 0 (the default)', async () => {
+    const target = await createSnippet();
+    await publishing.saveRevision(target, { title: 'A', content: { name: 'A' } }, actor);
+    await publishing.saveRevision(target, { title: 'B', content: { name: 'B' } }, actor);
+    await db.query(
+      `UPDATE revisions SET created_at = now() - interval '10 years' WHERE object_id = $1`,
+      [target.id],
+    );
+    expect(await publishing.pruneRevisions()).toBe(0);
+    expect(await revisionCount(target.id)).toBe(2);
   });
 });

@@ -1,5 +1,4 @@
 import { describe, expect, it } from '@jest/globals';
-import type { ContentTypeDefinition } from '#src/content-types/content-type-definition.js';
 import {
   type DeliveryContentType,
   parseFilter,
@@ -32,7 +31,7 @@ const post: DeliveryContentType = {
       { key: 'body', type: 'rich_text', filterable: true },
       { key: 'secret', type: 'text' },
     ],
-  } as ContentTypeDefinition,
+  },
 };
 const lookup = (key: string) => (key === 'post' ? post : undefined);
 const listing = (query: Record<string, string | string[]>) =>

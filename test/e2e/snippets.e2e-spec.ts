@@ -277,6 +277,63 @@ describe('snippets through the management API: the whole draft/live lifecycle', 
     expect(after).toMatchObject({ title: 'Old 5', status: 'live + scheduled' });
   });
 
+  it('compares revisions block by block for streams, and checks links inside blocks', async () => {
+    const [h1, h2] = [randomUUID(), randomUUID()];
+    const menu = await call<Snippet>('POST', '/menu', {
+      content: {
+        name: 'Main',
+        items: [
+          { type: 'heading', id: h1, value: 'Start' },
+          { type: 'heading', id: h2, value: 'End' },
+        ],
+      },
+    });
+    const edited = await call<Snippet>('PUT', `/menu/${menu.id}`, {
+      content: {
+        name: 'Main',
+        items: [
+          { type: 'heading', id: h2, value: 'Finish' },
+          { type: 'heading', id: h1, value: 'Start' },
+        ],
+      },
+    });
+    const comparison = await call<{
+      changes: Array<{
+        path: string;
+        blocks?: Array<{ id: string; change: string; moved?: boolean }>;
+      }>;
+    }>(
+      'GET',
+      `/menu/${menu.id}/revisions/compare?a=${menu.latestRevisionId}&b=${edited.latestRevisionId}`,
+    );
+    expect(comparison.changes).toHaveLength(1);
+    expect(comparison.changes[0].path).toBe('items');
+    const byId = new Map(comparison.changes[0].blocks?.map((block) => [block.id, block]));
+    expect(byId.get(h2)).toMatchObject({ change: 'changed' });
+
+    const problem = await expectProblem(
+      await sendJson(
+        url(`/menu/${menu.id}`),
+        {
+          content: {
+            name: 'Main',
+            items: [
+              {
+                type: 'link',
+                id: randomUUID(),
+                value: { label: 'Gone', page: { id: randomUUID() } },
+              },
+            ],
+          },
+        },
+        { method: 'PUT', headers: auth },
+      ),
+      400,
+    );
+    expect(problem.errors?.map((error) => error.path)).toEqual(['content.items[0].value.page']);
+    expect(await countRevisions(menu.id)).toBe(2);
+  });
+
   it('refuses to delete a snippet live content uses, naming the uses, unless forced', async () => {
     const topic = await call<Snippet>('POST', '/topic', {
       content: { name: 'Maths' },

@@ -65,6 +65,7 @@ async function measure(): Promise<LoadResult> {
   }
   if (stopped) throw new Error('stopped');
 
+  parentPort?.postMessage({ measuring: true });
   const latencies: number[] = [];
   current = autocannon(options(job.durationSeconds));
   current.on('response', (_client, _status, _bytes, responseTimeMs) => {

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { BenchRequest } from './scenario.js';
 
@@ -17,11 +18,30 @@ export interface LoadResult {
   timeouts: number;
   non2xx: number;
   statusCodes: Record<string, number>;
+  /**
+   * CPU time (user + system) of this process's main thread — where the server under load
+   * runs — per measured response, in ms. Unlike throughput it hardly moves when other work
+   * competes for the machine. Undefined where Linux's per-thread counters are not available.
+   */
+  serverCpuMsPerResponse?: number;
 }
 
 export interface LoadJob extends LoadSettings {
   url: string;
   request: BenchRequest;
+}
+
+/** CPU time of the main thread so far (ms), from /proc; undefined off Linux. */
+function mainThreadCpuMs(): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    // Fields after the command name: state is the 3rd field, utime and stime the 14th and 15th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticksPerSecond = 100;
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -47,13 +67,30 @@ export function generateLoad(job: LoadJob, signal?: AbortSignal): Promise<LoadRe
       void worker.terminate();
       finish();
     };
-    worker.once('message', (message: { result?: LoadResult; error?: string }) => {
-      settle(() => {
-        if (signal?.aborted) reject(new Error('The load run was interrupted.'));
-        else if (message.result) resolve(message.result);
-        else reject(new Error(`The load generator failed: ${message.error ?? 'no result'}`));
-      });
-    });
+    let cpuAtStart: number | undefined;
+    worker.on(
+      'message',
+      (message: { measuring?: boolean; result?: LoadResult; error?: string }) => {
+        if (message.measuring) {
+          cpuAtStart = mainThreadCpuMs();
+          return;
+        }
+        const cpuAtEnd = mainThreadCpuMs();
+        settle(() => {
+          if (signal?.aborted) reject(new Error('The load run was interrupted.'));
+          else if (message.result) {
+            const { responses } = message.result;
+            resolve({
+              ...message.result,
+              serverCpuMsPerResponse:
+                cpuAtStart === undefined || cpuAtEnd === undefined || responses === 0
+                  ? undefined
+                  : (cpuAtEnd - cpuAtStart) / responses,
+            });
+          } else reject(new Error(`The load generator failed: ${message.error ?? 'no result'}`));
+        });
+      },
+    );
     worker.once('error', (error) => settle(() => reject(error)));
     worker.once('exit', (code) =>
       settle(() => reject(new Error(`The load generator exited (code ${code}) without a result.`))),

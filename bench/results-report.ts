@@ -96,9 +96,10 @@ const HEADER = [
   'Target',
   'Finch p50 / p99 ms',
   'Baseline p50 / p99 ms',
+  'Server CPU ms/req Finch / baseline',
 ];
 
-const RIGHT_ALIGNED = new Set([1, 2, 3, 5, 6]);
+const RIGHT_ALIGNED = new Set([1, 2, 3, 5, 6, 7]);
 
 const requestsPerSecond = (value: number) =>
   Math.round(value).toLocaleString('en-US', { useGrouping: true });
@@ -111,6 +112,15 @@ const latencies = (rounds: LoadResult[]) => {
   return `${milliseconds(latencyMs.p50)} / ${milliseconds(latencyMs.p99)}`;
 };
 
+/** The median over the rounds (less noisy than the median round's own figure). */
+const serverCpu = (rounds: LoadResult[]) => {
+  const values = rounds
+    .map((round) => round.serverCpuMsPerResponse)
+    .filter((value): value is number => value !== undefined)
+    .sort((a, b) => a - b);
+  return values.length === 0 ? '—' : values[Math.floor((values.length - 1) / 2)].toFixed(3);
+};
+
 function rowOf(outcome: ScenarioOutcome): string[] {
   const verdict = verdictOf(outcome);
   return [
@@ -121,6 +131,7 @@ function rowOf(outcome: ScenarioOutcome): string[] {
     `≥ ${outcome.scenario.target.minThroughputRatio.toFixed(2)}× ${verdict === 'met' ? 'met' : verdict.toUpperCase()}`,
     latencies(outcome.finch),
     latencies(outcome.baseline),
+    `${serverCpu(outcome.finch)} / ${serverCpu(outcome.baseline)}`,
   ];
 }
 

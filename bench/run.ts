@@ -197,6 +197,9 @@ function summary(server: string, result: LoadResult, expectedStatus?: number): s
   return (
     `  ${server.padEnd(16)} ${Math.round(result.requestsPerSecond)} req/s, ` +
     `p50 ${result.latencyMs.p50.toFixed(2)} ms, p99 ${result.latencyMs.p99.toFixed(2)} ms` +
+    (result.serverCpuMsPerResponse === undefined
+      ? ''
+      : `, server CPU ${result.serverCpuMsPerResponse.toFixed(3)} ms/req`) +
     (problem ? `  INVALID: ${problem}` : '')
   );
 }

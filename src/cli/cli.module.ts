@@ -1,4 +1,4 @@
-import { type DynamicModule, Module } from '@nestjs/common';
+import { type DynamicModule, Module, type Type } from '@nestjs/common';
 import { AccountsModule } from '#src/accounts/accounts.module.js';
 import type { AppConfig } from '#src/config/app-config.js';
 import { ConfigModule } from '#src/config/config.module.js';
@@ -10,7 +10,12 @@ import { DatabaseModule, type DatabaseTarget } from '#src/database/database.modu
  */
 @Module({})
 export class CliModule {
-  static forRoot(config: AppConfig, database: DatabaseTarget): DynamicModule {
+  static forRoot(
+    config: AppConfig,
+    database: DatabaseTarget,
+    /** What a command needs besides accounts (the schema and seed commands: the content features). */
+    imports: Array<Type | DynamicModule> = [],
+  ): DynamicModule {
     return {
       module: CliModule,
       imports: [
@@ -18,6 +23,7 @@ export class CliModule {
         ConfigModule.forRoot({ ...config, firstSuperuser: undefined }),
         DatabaseModule.forRoot(database, { migrateOnBoot: config.migrateOnBoot }),
         AccountsModule,
+        ...imports,
       ],
     };
   }

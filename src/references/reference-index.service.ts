@@ -67,6 +67,22 @@ interface UsageRow {
   live: boolean;
 }
 
+/** Each reference once, ids in lower case; ids that are not uuids cannot point at anything. */
+function uniqueReferences(refs: readonly ExtractedReference[]): ExtractedReference[] {
+  const unique = new Map<string, ExtractedReference>();
+  for (const ref of refs) {
+    if (!UUID.test(ref.targetId)) continue;
+    const fieldPath = ref.fieldPath.slice(0, FIELD_PATH_MAX_LENGTH);
+    const targetId = ref.targetId.toLowerCase();
+    unique.set(JSON.stringify([ref.targetType, targetId, fieldPath]), {
+      targetType: ref.targetType,
+      targetId,
+      fieldPath,
+    });
+  }
+  return [...unique.values()];
+}
+
 function usageOf(row: UsageRow): ReferenceUsage {
   return {
     source: {
@@ -105,19 +121,8 @@ export class ReferenceIndexService {
       `DELETE FROM content_references WHERE source_type = $1 AND source_id = $2 AND live = $3`,
       [source.type, source.id, live],
     );
-    const unique = new Map<string, ExtractedReference>();
-    for (const ref of refs) {
-      if (!UUID.test(ref.targetId)) continue;
-      const fieldPath = ref.fieldPath.slice(0, FIELD_PATH_MAX_LENGTH);
-      const targetId = ref.targetId.toLowerCase();
-      unique.set(JSON.stringify([ref.targetType, targetId, fieldPath]), {
-        targetType: ref.targetType,
-        targetId,
-        fieldPath,
-      });
-    }
-    if (unique.size === 0) return;
-    const rows = [...unique.values()];
+    const rows = uniqueReferences(refs);
+    if (rows.length === 0) return;
     await manager.query(
       `INSERT INTO content_references (source_type, source_id, target_type, target_id, field_path, live)
        SELECT $1, $2, t.target_type, t.target_id, t.field_path, $3
@@ -126,6 +131,42 @@ export class ReferenceIndexService {
         source.type,
         source.id,
         live,
+        rows.map((row) => row.targetType),
+        rows.map((row) => row.targetId),
+        rows.map((row) => row.fieldPath),
+      ],
+    );
+  }
+
+  /**
+   * `replace` for many sources of one kind at once (a batch of rewritten content): one
+   * DELETE and one INSERT for the whole batch.
+   */
+  async replaceMany(
+    manager: EntityManager,
+    type: 'page' | 'snippet',
+    live: boolean,
+    sets: ReadonlyArray<{ id: string; refs: readonly ExtractedReference[] }>,
+  ): Promise<void> {
+    if (sets.length === 0) return;
+    await manager.query(
+      `DELETE FROM content_references
+        WHERE source_type = $1 AND source_id = ANY($2::uuid[]) AND live = $3`,
+      [type, sets.map((set) => set.id), live],
+    );
+    const rows = sets.flatMap((set) =>
+      uniqueReferences(set.refs).map((ref) => ({ sourceId: set.id, ...ref })),
+    );
+    if (rows.length === 0) return;
+    await manager.query(
+      `INSERT INTO content_references (source_type, source_id, target_type, target_id, field_path, live)
+       SELECT $1, t.source_id, t.target_type, t.target_id, t.field_path, $2
+         FROM unnest($3::uuid[], $4::varchar[], $5::uuid[], $6::varchar[])
+           AS t(source_id, target_type, target_id, field_path)`,
+      [
+        type,
+        live,
+        rows.map((row) => row.sourceId),
         rows.map((row) => row.targetType),
         rows.map((row) => row.targetId),
         rows.map((row) => row.fieldPath),

@@ -128,6 +128,33 @@ describe('ReferenceIndexService', () => {
       expect(await rowsFrom(page)).toEqual([]);
     });
 
+    it('replaces the sets of many sources with one DELETE and one INSERT', async () => {
+      const pages = [await createPage('Batch one', true), await createPage('Batch two', true)];
+      const [old, a, b] = [randomUUID(), randomUUID(), randomUUID()];
+      await dataSource.transaction((manager) =>
+        references.replace(manager, { type: 'page', id: pages[0] }, true, [
+          { targetType: 'snippet', targetId: old, fieldPath: 'author' },
+        ]),
+      );
+      const { queries } = await countQueries((manager) =>
+        references.replaceMany(manager, 'page', true, [
+          { id: pages[0], refs: [{ targetType: 'snippet', targetId: a, fieldPath: 'writer' }] },
+          {
+            id: pages[1],
+            refs: [
+              { targetType: 'snippet', targetId: a, fieldPath: 'writer' },
+              { targetType: 'image', targetId: b, fieldPath: 'hero' },
+            ],
+          },
+        ]),
+      );
+      expect(statements(queries)).toEqual(['DELETE', 'INSERT']);
+      expect(await rowsFrom(pages[0])).toEqual([
+        { target_id: a, field_path: 'writer', live: true },
+      ]);
+      expect(await rowsFrom(pages[1])).toHaveLength(2);
+    });
+
     it('writes nothing when the transaction rolls back', async () => {
       const page = await createPage('Rolled back', false);
       await expect(

@@ -70,6 +70,7 @@ export async function startEmbeddedPostgres(directory: string): Promise<Embedded
       port: 0,
       maxConnections: MAX_CONNECTIONS,
     });
+    keepExtendedQueriesWhole(server, db);
     await server.start();
   } catch (error) {
     await server?.stop().catch(() => undefined);
@@ -101,4 +102,98 @@ function listeningPort(server: PGLiteSocketServer): number {
   const match = /:(\d+)$/.exec(address);
   if (!match) throw new Error(`The embedded database server reported no port (${address}).`);
   return Number(match[1]);
+}
+
+/** Frontend message types that end a unit of work: Sync (extended protocol), Query (simple). */
+const SYNC = 0x53;
+const SIMPLE_QUERY = 0x51;
+
+interface QueuedMessage {
+  handlerId: number;
+  message: Uint8Array;
+  resolve: (bytes: number) => void;
+  reject: (error: unknown) => void;
+  onData: (data: Uint8Array) => void;
+}
+
+interface SocketQueryQueue {
+  queue: QueuedMessage[];
+  processing: boolean;
+  lastHandlerId: number | null;
+  processQueue(): Promise<void>;
+  clearQueueForHandler(handlerId: number): void;
+}
+
+/**
+ * pglite-socket runs the messages of its connections one at a time on PGlite's single
+ * session and keeps a connection's turn only while a transaction is open. A query of the
+ * extended protocol is several messages (Parse, Bind, Describe, Execute, Sync), so two
+ * connections' queries interleaved outside transactions and overwrote each other's
+ * unnamed statement and portal ("unnamed prepared statement does not exist", rows of the
+ * wrong query). This keeps a connection's turn from its first message until its Sync (or
+ * a simple Query), as well as for a whole transaction.
+ *
+ * It replaces two methods of the server's (unexported) queue, so it checks their shape and
+ * fails at start rather than misbehave if a new pglite-socket changes them; the e2e test
+ * `embedded-database` runs concurrent queries to prove it.
+ */
+function keepExtendedQueriesWhole(server: PGLiteSocketServer, db: PGlite): void {
+  const queue = (server as unknown as { queryQueue?: SocketQueryQueue }).queryQueue;
+  if (
+    !queue ||
+    !Array.isArray(queue.queue) ||
+    typeof queue.processQueue !== 'function' ||
+    typeof queue.clearQueueForHandler !== 'function'
+  ) {
+    throw new Error(
+      'This version of @electric-sql/pglite-socket queues queries differently than Finch expects; ' +
+        'keep the version in package.json, or check keepExtendedQueriesWhole() against the new one.',
+    );
+  }
+  /** The connection in the middle of an extended-protocol query (before its Sync). */
+  let midQuery: number | null = null;
+
+  queue.processQueue = async function processQueue(this: SocketQueryQueue): Promise<void> {
+    if (this.processing || this.queue.length === 0) return;
+    this.processing = true;
+    try {
+      while (this.queue.length > 0) {
+        const owner = midQuery ?? (db.isInTransaction() ? this.lastHandlerId : null);
+        const index = owner === null ? 0 : this.queue.findIndex((item) => item.handlerId === owner);
+        // The owner has not sent its next message yet: wait for it (enqueue wakes us).
+        if (index === -1) break;
+        const [item] = this.queue.splice(index, 1);
+        let bytes = 0;
+        try {
+          await db.runExclusive(() =>
+            db.execProtocolRawStream(item.message, {
+              onRawData: (data: Uint8Array) => {
+                bytes += data.length;
+                item.onData(data);
+              },
+            }),
+          );
+        } catch (error) {
+          midQuery = null;
+          item.reject(error);
+          continue;
+        }
+        const type = item.message[0];
+        // Startup and SSL requests carry no type byte; they never open a query.
+        const startup = item.message.length >= 8 && item.message[0] === 0;
+        midQuery = startup || type === SYNC || type === SIMPLE_QUERY ? null : item.handlerId;
+        this.lastHandlerId = item.handlerId;
+        item.resolve(bytes);
+      }
+    } finally {
+      this.processing = false;
+    }
+  };
+
+  const clearQueueForHandler = queue.clearQueueForHandler.bind(queue);
+  queue.clearQueueForHandler = (handlerId: number) => {
+    // A connection that went away mid-query must not hold everyone else's turn.
+    if (midQuery === handlerId) midQuery = null;
+    clearQueueForHandler(handlerId);
+  };
 }

@@ -2,6 +2,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { startTestApp, type TestApp } from '#test/helpers/test-app.js';
 
@@ -49,6 +50,51 @@ describe('embedded database (no DATABASE_URL)', () => {
         .query<unknown[]>('SELECT note FROM kept_between_starts');
       expect(rows).toEqual([{ note: 'still here' }]);
     } finally {
+      await app.finch.close();
+    }
+  });
+
+  it('keeps concurrent queries and transactions of many connections apart', async () => {
+    const app = await startTestApp(embedded());
+    const pool = new pg.Pool({ connectionString: app.finch.database.url, max: 10 });
+    try {
+      await pool.query('CREATE TABLE concurrent_notes (id int PRIMARY KEY, note text)');
+      // Parameterized queries use the extended protocol (Parse, Bind, Execute, Sync): before
+      // the fix, two connections' messages interleaved on PGlite's one session.
+      const outcomes = await Promise.all(
+        Array.from({ length: 150 }, async (_, index) => {
+          if (index % 3 === 0) {
+            const client = await pool.connect();
+            try {
+              await client.query('BEGIN');
+              await client.query('INSERT INTO concurrent_notes VALUES ($1, $2)', [
+                index,
+                `note ${index}`,
+              ]);
+              const { rows } = await client.query<{ note: string }>(
+                'SELECT note FROM concurrent_notes WHERE id = $1',
+                [index],
+              );
+              await client.query('COMMIT');
+              return rows[0]?.note === `note ${index}`;
+            } finally {
+              client.release();
+            }
+          }
+          const { rows } = await pool.query<{ n: number; s: string }>(
+            'SELECT $1::int AS n, $2::text AS s',
+            [index, `text ${index}`],
+          );
+          return rows[0]?.n === index && rows[0]?.s === `text ${index}`;
+        }),
+      );
+      expect(outcomes.every(Boolean)).toBe(true);
+      const { rows } = await pool.query<{ count: number }>(
+        'SELECT count(*)::int AS count FROM concurrent_notes',
+      );
+      expect(rows[0].count).toBe(50);
+    } finally {
+      await pool.end();
       await app.finch.close();
     }
   });

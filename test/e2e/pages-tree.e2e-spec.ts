@@ -494,10 +494,6 @@ describe('the page tree', () => {
   });
 
   it('serializes concurrent creates under one parent: distinct paths, right numchild', async () => {
-    // The embedded database multiplexes every connection onto PGlite's one session, so
-    // concurrent transactions there interleave whatever the application locks: it is for
-    // trying Finch, one request at a time. Concurrency is proven on a real server.
-    if (!app.config.databaseUrl) return;
     const busy = await create({ parentId: home.id, type: 'section', title: 'Busy' });
     const responses = await Promise.all(
       Array.from({ length: 12 }, (_, index) =>

@@ -334,6 +334,21 @@ describe('snippet permissions, per role and per endpoint', () => {
         ),
         423,
       );
+      await expectProblem(
+        await fetch(url(`/topic/${snippet.id}?force=true`), {
+          method: 'DELETE',
+          headers: headers.get('publisher')!,
+        }),
+        423,
+      );
+      await expectProblem(
+        await sendJson(
+          url(`/topic/${snippet.id}/revisions/${snippet.latestRevisionId}/revert`),
+          {},
+          { headers: headers.get('publisher')! },
+        ),
+        423,
+      );
       expect(await countRows()).toEqual(before);
 
       // The holder goes on working.

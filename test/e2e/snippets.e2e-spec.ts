@@ -237,6 +237,11 @@ describe('snippets through the management API: the whole draft/live lifecycle', 
     expect(page.items[0]).not.toHaveProperty('content');
     const wildcard = await call<{ meta: { total_count: number } }>('GET', '/person?search=%25');
     expect(wildcard.meta.total_count).toBe(0);
+    const hostile = await call<{ meta: { total_count: number } }>(
+      'GET',
+      `/person?search=${encodeURIComponent("' OR 1=1 --")}`,
+    );
+    expect(hostile.meta.total_count).toBe(0);
     const topics = await call<{ meta: { total_count: number } }>('GET', '/topic');
     expect(topics.meta.total_count).toBe(0);
   });

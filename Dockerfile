@@ -46,6 +46,8 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 # Email templates are read at run time from the source tree (the same files serve dist/ and tests).
 COPY --from=build /app/src/mail/templates ./src/mail/templates
+# The example site's schema file, for `finch seed --example`.
+COPY --from=build /app/examples ./examples
 # The built admin UI will be copied here, e.g.
 # COPY --from=build /app/admin-ui/dist ./admin-ui/dist
 

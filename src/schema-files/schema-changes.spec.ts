@@ -104,6 +104,14 @@ describe('fieldChanges', () => {
     expect(byName('post.author')).toEqual([expect.objectContaining({ kind: 'added' })]);
   });
 
+  it('does not count a newly required or unique field as losing stored values', () => {
+    const stricter = structuredClone(before);
+    Object.assign(stricter.fields[3], { required: true, unique: true });
+    expect(fieldChanges(before, stricter)).toEqual([
+      expect.objectContaining({ kind: 'options_changed', name: 'post.subtitle', mayNotFit: false }),
+    ]);
+  });
+
   it('sees nothing between a definition and itself, nor when its renames were applied already', () => {
     expect(fieldChanges(before, structuredClone(before))).toEqual([]);
     expect(fieldChanges(after, after)).toEqual([]);

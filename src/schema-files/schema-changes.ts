@@ -33,7 +33,10 @@ export interface FieldChange {
   location: ContentPath;
   /** Applying it removes the values stored there (only when `--allow-data-loss` names it). */
   dropsData: boolean;
-  /** Stored values may no longer be valid (they are kept; editors fix them on the next save). */
+  /**
+   * Stored values may no longer be valid (a narrower option): kept as they are, editors fix
+   * them on their next save; like a drop, it needs `--allow-data-loss` when values exist.
+   */
   mayNotFit: boolean;
   /** Stored values move (renames). */
   rewrites: boolean;
@@ -52,6 +55,19 @@ function withKey(step: ContentPathStep, key: string): ContentPathStep {
   if ('field' in step) return { field: key };
   if ('block' in step) return { block: key };
   return step;
+}
+
+/**
+ * Options that only decide what a future save needs (`required`, `unique`) make no stored
+ * value unreadable; the others (`maxLength` down, a choice gone, single ↔ multiple, …) may.
+ * diffDefinitions names the lossy options in its detail; without that list, trust its flag.
+ */
+const FUTURE_ONLY_OPTIONS = new Set(['required', 'unique']);
+
+function narrowsValues(change: DefinitionChange): boolean {
+  const listed = /stored values may no longer fit: ([^)]*)\)/.exec(change.detail);
+  if (!listed) return true;
+  return listed[1].split(',').some((option) => !FUTURE_ONLY_OPTIONS.has(option.trim()));
 }
 
 /** Every change to the fields of a content type, parents before children. */
@@ -76,7 +92,7 @@ export function fieldChanges(
       location: change.location,
       dropsData:
         change.kind === 'removed' || (change.kind === 'type_changed' && change.canLoseData),
-      mayNotFit: change.kind === 'options_changed' && change.canLoseData,
+      mayNotFit: change.kind === 'options_changed' && change.canLoseData && narrowsValues(change),
       rewrites: change.kind === 'renamed',
       source: change,
     };

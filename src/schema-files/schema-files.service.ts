@@ -59,7 +59,10 @@ export interface PlanOptions {
   removeMissing?: boolean;
 }
 
-/** A change that would drop stored values, and whether `--allow-data-loss` names it. */
+/**
+ * A change that would drop stored values, or leave them not fitting the type, and whether
+ * `--allow-data-loss` names it.
+ */
 export interface DataLoss {
   name: string;
   detail: string;
@@ -261,7 +264,10 @@ export class SchemaFilesService {
     types.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     const dataLoss = types.flatMap((type) =>
       type.changes
-        .filter((change) => change.dropsData && change.objects + change.revisions > 0)
+        .filter(
+          (change) =>
+            (change.dropsData || change.mayNotFit) && change.objects + change.revisions > 0,
+        )
         .map((change) => ({
           name: change.name,
           detail: change.detail,

@@ -24,11 +24,12 @@ function changeLine(change: CountedChange, kind: ContentKind, allowed: boolean):
       ? `DROPS the values in ${counts} (allowed)`
       : `would DROP the values in ${counts}: needs --allow-data-loss ${change.name}`;
   } else if (change.dropsData) effect = 'no stored values';
-  else if (change.mayNotFit) {
-    effect = touched
-      ? `${counts} hold values that may no longer fit: they are kept, and checked on the next save`
-      : 'no stored values';
-  } else effect = touched ? `${counts} hold values` : '';
+  else if (change.mayNotFit && touched) {
+    effect = allowed
+      ? `${counts} hold values that may no longer fit (allowed: kept as they are, checked on their next save)`
+      : `${counts} hold values that may no longer fit: needs --allow-data-loss ${change.name}`;
+  } else if (change.mayNotFit) effect = 'no stored values';
+  else effect = touched ? `${counts} hold values` : '';
   return `      ${change.detail}${effect ? ` — ${effect}` : ''}`;
 }
 
@@ -88,7 +89,7 @@ export function nextStep(plan: SchemaPlan, file: string): string {
   const allow = losses.length > 0 ? ` --allow-data-loss ${losses.join(',')}` : '';
   const warning =
     losses.length > 0
-      ? `Applying drops stored data (${losses.join(', ')}); it is refused unless --allow-data-loss names each one.\n`
+      ? `Applying can lose stored data (${losses.join(', ')}); it is refused unless --allow-data-loss names each one.\n`
       : '';
   return `${warning}Apply with: npm run finch -- schema apply ${file}${allow}\n`;
 }

@@ -73,6 +73,8 @@ export interface SqlQuery {
 
 const TABLES: Record<DeliveryKind, string> = { page: 'pages', snippet: 'snippets' };
 
+const TIMESTAMP_TEXT =
+  '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})$';
 const UUID_TEXT = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}';
 
 /** UTC, milliseconds, `Z`: the format of every timestamp Finch's APIs send. */
@@ -124,10 +126,12 @@ function filterSql(filter: ContentFilter, params: Parameters): string {
       return `${field} = ${params.add(filter.value)}::jsonb`;
     case 'json_in':
       return `${field} = ANY(${params.add(filter.values)}::jsonb[])`;
+    // Stored values were validated, but a field may have changed type since: only text that
+    // looks like a date-time is cast, so old values never make the query fail.
     case 'timestamp_equals':
-      return `(${text})::timestamptz = ${params.add(filter.value)}::timestamptz`;
+      return `(CASE WHEN ${text} ~ '${TIMESTAMP_TEXT}' THEN (${text})::timestamptz END) = ${params.add(filter.value)}::timestamptz`;
     case 'timestamp_in':
-      return `(${text})::timestamptz = ANY(${params.add(filter.values)}::timestamptz[])`;
+      return `(CASE WHEN ${text} ~ '${TIMESTAMP_TEXT}' THEN (${text})::timestamptz END) = ANY(${params.add(filter.values)}::timestamptz[])`;
     case 'array_has':
       return `${field} @> jsonb_build_array(${params.add(filter.value)}::text)`;
     case 'array_has_any':

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type pg from 'pg';
@@ -7,6 +8,7 @@ import { ContentTypesService } from '#src/content-types/content-types.service.js
 import { PermissionsService } from '#src/accounts/permissions.service.js';
 import type { AuthPrincipal } from '#src/auth/auth-principal.js';
 import { APP_CONFIG } from '#src/config/config.module.js';
+import { DATABASE_TARGET, type DatabaseTarget } from '#src/database/database.module.js';
 import type { AppConfig } from '#src/config/app-config.js';
 import {
   type CachedResponse,
@@ -69,6 +71,7 @@ export interface DeliveryAnswer extends CachedResponse {
 }
 
 const PRIVATE = 'private, no-store';
+const PREPARED_STATEMENTS_MAX = 500;
 
 /** Who sees what: the drafts a request may see, and the site it reads. */
 interface RequestScope {
@@ -89,10 +92,12 @@ export class DeliveryService implements OnModuleInit {
   readonly cache: DeliveryCache;
   readonly signer: PreviewTokenSigner;
   private readonly lookup: ContentTypeLookup;
+  private readonly statementNames = new Map<string, string>();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(DATABASE_TARGET) private readonly target: DatabaseTarget,
     private readonly contentTypes: ContentTypesService,
     private readonly sites: SitesService,
     private readonly changes: ContentChanges,
@@ -479,11 +484,30 @@ export class DeliveryService implements OnModuleInit {
     const pool = (this.dataSource.driver as unknown as { master: pg.Pool }).master;
     const client = await pool.connect();
     try {
-      const result = await client.query(query.text, query.values);
+      const name = this.statementNameOf(query.text);
+      const result = await client.query<pg.QueryResultRow>(
+        name ? { name, text: query.text, values: query.values } : query,
+      );
       return result.rows as T[];
     } finally {
       client.release();
     }
+  }
+
+  /**
+   * A name for the statement, so each pooled connection parses and plans it once (requests
+   * of one shape send the same text). Not on the embedded database, whose connections share
+   * one session (a name prepared by one would clash in the next); and only for the first
+   * PREPARED_STATEMENTS_MAX texts, so odd filter combinations cannot grow it without bound.
+   */
+  private statementNameOf(text: string): string | undefined {
+    if (this.target.embedded) return undefined;
+    let name = this.statementNames.get(text);
+    if (!name && this.statementNames.size < PREPARED_STATEMENTS_MAX) {
+      name = `finch_delivery_${createHash('sha256').update(text).digest('hex').slice(0, 24)}`;
+      this.statementNames.set(text, name);
+    }
+    return name;
   }
 }
 

@@ -31,7 +31,7 @@ describe('the delivery API: ETags and the cache', () => {
       slug: 'first',
       author: site.authorId,
     });
-  });
+  }, 180_000);
   afterAll(async () => {
     await app?.close();
   });
@@ -160,7 +160,7 @@ describe('the delivery API: ETags and the cache', () => {
     } finally {
       await uncached.close();
     }
-  });
+  }, 120_000);
 
   it('refuses a site that does not exist, uncached', async () => {
     const response = await fetch(`${app.baseUrl}/api/v2/pages?site=nowhere.example.com`);

@@ -74,7 +74,7 @@ describe('the delivery API: previews and drafts', () => {
     asEditor = bearer((await signIn(app, editor.email, TEST_PASSWORD)).accessToken);
     const nobody = await createUser(app);
     asNobody = bearer((await signIn(app, nobody.email, TEST_PASSWORD)).accessToken);
-  });
+  }, 180_000);
   afterAll(async () => {
     await app?.close();
   });

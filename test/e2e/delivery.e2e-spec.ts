@@ -67,7 +67,7 @@ describe('the delivery API: pages and snippets', () => {
       date: '2026-03-01',
       publish: false,
     });
-  });
+  }, 180_000);
   afterAll(async () => {
     await app?.close();
   });
@@ -251,7 +251,7 @@ describe('the delivery API: pages and snippets', () => {
       expect(counts[0]).toBeGreaterThan(0);
       expect(new Set(counts).size).toBe(1);
       expect(counts[0]).toBe(1);
-    }, 120_000);
+    }, 300_000);
   });
 
   describe('bad parameters', () => {

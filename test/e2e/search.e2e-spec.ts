@@ -46,7 +46,7 @@ describe('search', () => {
       slug: 'draft',
       publish: false,
     });
-  });
+  }, 180_000);
   afterAll(async () => {
     await app?.close();
   });
@@ -168,5 +168,5 @@ describe('SEARCH_LANGUAGE', () => {
     } finally {
       await app.close();
     }
-  });
+  }, 180_000);
 });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DataSource } from 'typeorm';
+import { JobQueues } from '#src/jobs/job-queues.js';
 import {
   ExpireLiveContentHandler,
   PublishScheduledRevisionHandler,
@@ -79,6 +80,18 @@ describe('scheduled publishing and expiry of snippets', () => {
   });
   afterAll(async () => {
     await app?.close();
+  });
+
+  it('registers the minute sweep and the daily prune as repeating jobs', async () => {
+    const queues = app.finch.app.get(JobQueues);
+    const sweep = await queues.queue('sweep-publishing-schedules').getJobSchedulers();
+    expect(sweep).toEqual([
+      expect.objectContaining({ key: 'sweep-publishing-schedules', pattern: '* * * * *' }),
+    ]);
+    const prune = await queues.queue('prune-revisions').getJobSchedulers();
+    expect(prune).toEqual([
+      expect.objectContaining({ key: 'prune-revisions', pattern: '17 3 * * *' }),
+    ]);
   });
 
   it('schedules a draft (status scheduled) and the delayed job publishes it on time', async () => {

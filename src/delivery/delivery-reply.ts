@@ -23,7 +23,12 @@ export function sendDeliveryAnswer(
   reply: FastifyReply,
   answer: DeliveryAnswer,
 ): FastifyReply {
-  void reply.header('cache-control', answer.cacheControl).header('etag', answer.etag);
+  // A shared cache must not answer a preview request (same URL, token in a header) with
+  // the public response it keeps.
+  void reply
+    .header('cache-control', answer.cacheControl)
+    .header('etag', answer.etag)
+    .header('vary', 'X-Preview-Token');
   if (answer.status === 200 && matchesEtag(request.headers['if-none-match'], answer.etag)) {
     return reply.code(304).send();
   }

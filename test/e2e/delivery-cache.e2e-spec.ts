@@ -50,6 +50,7 @@ describe('the delivery API: ETags and the cache', () => {
     const etag = first.headers.get('etag');
     expect(etag).toMatch(/^"[\w-]+"$/);
     expect(first.headers.get('cache-control')).toBe('public, max-age=120');
+    expect(first.headers.get('vary')).toMatch(/X-Preview-Token/i);
     const again = await fetch(listingUrl(), { headers: { 'if-none-match': etag ?? '' } });
     expect(again.status).toBe(304);
     expect(await again.text()).toBe('');

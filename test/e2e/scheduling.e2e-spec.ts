@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { JobQueues } from '#src/jobs/job-queues.js';
 import {
   ExpireLiveContentHandler,
+  PruneRevisionsHandler,
   PublishScheduledRevisionHandler,
   SweepPublishingSchedulesHandler,
 } from '#src/publishing/jobs/publishing-job-handlers.js';
@@ -71,7 +72,7 @@ describe('scheduled publishing and expiry of snippets', () => {
 
   beforeAll(async () => {
     // The delayed jobs must run in this process for the job path to be observable.
-    app = await startTestApp({ RUN_WORKERS_IN_PROCESS: 'true' });
+    app = await startTestApp({ RUN_WORKERS_IN_PROCESS: 'true', REVISION_RETENTION_DAYS: '30' });
     db = app.finch.app.get(DataSource);
     const admin = await createUser(app, { isSuperuser: true });
     const token = (await signIn(app, admin.email, TEST_PASSWORD)).accessToken;
@@ -269,5 +270,29 @@ describe('scheduled publishing and expiry of snippets', () => {
         [due.id],
       ),
     ).toBe(1);
+  });
+
+  it('the daily prune job deletes revisions older than REVISION_RETENTION_DAYS, keeping live and latest', async () => {
+    const snippet = await create('Pruned 1');
+    await call('PUT', `/topic/${snippet.id}`, { content: { name: 'Pruned 2' } });
+    const live = await call<{ state: State }>('POST', `/topic/${snippet.id}/publish`, {});
+    await call('PUT', `/topic/${snippet.id}`, { content: { name: 'Pruned 3' } });
+    const latest = await call<Snippet>('PUT', `/topic/${snippet.id}`, {
+      content: { name: 'Pruned 4' },
+    });
+    await db.query(
+      `UPDATE revisions SET created_at = now() - interval '31 days' WHERE object_id = $1`,
+      [snippet.id],
+    );
+    const recent = await call<Snippet>('PUT', `/topic/${snippet.id}`, {
+      content: { name: 'Pruned 5' },
+    });
+    await handler(PruneRevisionsHandler).handle();
+    const kept = await db.query<Array<{ id: string }>>(
+      'SELECT id::text AS id FROM revisions WHERE object_id = $1 ORDER BY id',
+      [snippet.id],
+    );
+    expect(kept.map((row) => row.id)).toEqual([live.state.liveRevisionId, recent.latestRevisionId]);
+    expect(latest.latestRevisionId).not.toBe(recent.latestRevisionId);
   });
 });

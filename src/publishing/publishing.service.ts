@@ -202,7 +202,7 @@ export class PublishingService {
       const revision = options.revisionId
         ? await this.findRevision(tx, target, options.revisionId)
         : await this.latestRevision(tx, target, row);
-      const info = await this.contentTypeOf(tx, row.contentTypeKey);
+      const info = this.contentTypeOf(row.contentTypeKey);
       const now = new Date();
       const goLiveAt = options.goLiveAt && options.goLiveAt > now ? options.goLiveAt : null;
       const expireAt = options.expireAt ?? null;
@@ -239,21 +239,12 @@ export class PublishingService {
           { objectType: target.type, objectId: target.id, revisionId: revision.id },
           { manager: tx, delayMs: goLiveAt.getTime() - now.getTime() },
         );
-        await this.audit.record(
-          {
-            ...actor,
-            action: auditAction(target.type, 'scheduled'),
-            objectType: target.type,
-            objectId: target.id,
-            data: {
-              title: revision.title,
-              revisionId: revision.id,
-              goLiveAt: goLiveAt.toISOString(),
-              expireAt: expireAt?.toISOString() ?? null,
-            },
-          },
-          tx,
-        );
+        await this.record(tx, target, actor, 'scheduled', {
+          title: revision.title,
+          revisionId: revision.id,
+          goLiveAt: goLiveAt.toISOString(),
+          expireAt: expireAt?.toISOString() ?? null,
+        });
         return { scheduled: true, revision: this.viewOf(revision, row), state: describe(row) };
       }
 
@@ -397,7 +388,7 @@ export class PublishingService {
     const row = await this.findRow(em, target);
     const from = await this.findRevision(em, target, a);
     const to = await this.findRevision(em, target, b);
-    const info = await this.contentTypeOf(em, row.contentTypeKey);
+    const info = this.contentTypeOf(row.contentTypeKey);
     return {
       from: this.summaryOf(from, row),
       to: this.summaryOf(to, row),
@@ -517,14 +508,13 @@ export class PublishingService {
     return this.inTransaction(manager, async (tx) => {
       const row = await this.lockRow(tx, target);
       this.assertNotLocked(target, row, actor.actorId);
-      const scheduled: Array<{ id: string }> = await tx
-        .query(
-          `UPDATE revisions SET approved_go_live_at = NULL, approved_expire_at = NULL
+      // For UPDATE … RETURNING the pg driver answers [rows, affected count].
+      const [scheduled] = await tx.query<[Array<{ id: string }>, number]>(
+        `UPDATE revisions SET approved_go_live_at = NULL, approved_expire_at = NULL
           WHERE object_type = $1 AND object_id = $2 AND approved_go_live_at IS NOT NULL
           RETURNING id::text AS id`,
-          [target.type, target.id],
-        )
-        .then((result: [Array<{ id: string }>, number]) => result[0]);
+        [target.type, target.id],
+      );
       const pendingExpiry = row.live && row.expireAt !== null;
       if (scheduled.length === 0 && row.goLiveAt === null && !pendingExpiry) {
         throw new NothingScheduledError(target.type);
@@ -566,7 +556,7 @@ export class PublishingService {
         where: { id: revisionId, objectType: target.type, objectId: target.id },
       });
       if (!revision?.approvedGoLiveAt || revision.approvedGoLiveAt > now) return false;
-      const info = await this.contentTypeOf(tx, row.contentTypeKey);
+      const info = this.contentTypeOf(row.contentTypeKey);
       await this.goLive(
         tx,
         target,
@@ -707,9 +697,9 @@ export class PublishingService {
     return this.findRevision(manager, target, String(row.latestRevisionId));
   }
 
-  /** The type's current definition, from ContentTypesService's in-memory registry. */
-  private contentTypeOf(_manager: EntityManager, key: string): Promise<ContentTypeRecord> {
-    return Promise.resolve(this.contentTypes.get(key));
+  /** The type's current definition, from ContentTypesService's in-memory registry (no query). */
+  private contentTypeOf(key: string): ContentTypeRecord {
+    return this.contentTypes.get(key);
   }
 
   private async saveRevisionIn(
@@ -722,7 +712,7 @@ export class PublishingService {
   ): Promise<RevisionView> {
     const row = await this.lockRow(tx, target);
     this.assertNotLocked(target, row, actor.actorId);
-    const info = await this.contentTypeOf(tx, row.contentTypeKey);
+    const info = this.contentTypeOf(row.contentTypeKey);
     const content = await this.checkContent(tx, target, info, input.content, 'draft');
     const firstRevision = row.latestRevisionId === null;
     const saved = await tx.save(

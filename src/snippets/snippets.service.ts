@@ -36,7 +36,10 @@ export interface SnippetSummary extends PublicationState {
 
 /** One snippet as an editor opens it: the latest draft's content and the state. */
 export interface SnippetDetail extends SnippetSummary {
+  /** The latest draft's field values. */
   content: ContentValues;
+  /** The live version's field values (null while not live). */
+  liveContent: ContentValues | null;
   latestRevision: RevisionSummary | null;
 }
 
@@ -322,6 +325,7 @@ export class SnippetsService {
     return {
       ...this.summaryOf(row, latest?.title ?? row.title),
       content,
+      liveContent: row.live ? row.content : null,
       latestRevision: latest ? (latestRevision as RevisionSummary) : null,
     };
   }

@@ -98,6 +98,7 @@ describe('snippets through the management API: the whole draft/live lifecycle', 
       live: false,
       hasUnpublishedChanges: true,
       liveRevisionId: null,
+      liveContent: null,
       lock: null,
     });
     expect(await rowOf(created.id)).toMatchObject({ title: 'Ada Lovelace', live: false });
@@ -141,6 +142,7 @@ describe('snippets through the management API: the whole draft/live lifecycle', 
       title: 'Rear Admiral Hopper',
       liveTitle: 'Grace Hopper',
       content: { name: 'Rear Admiral Hopper', age: 85 },
+      liveContent: { name: 'Grace Hopper', age: 31 },
       liveRevisionId: second,
     });
     expect(await rowOf(created.id)).toMatchObject({

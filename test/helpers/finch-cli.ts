@@ -10,7 +10,11 @@ export interface FinishedCommand {
   stderr: string;
 }
 
-/** `node dist/src/cli/finch.js …` as an operator runs it, on `database`, with `stdin` piped in. */
+/**
+ * `node dist/src/cli/finch.js …` as an operator runs it, on `database`, with `stdin` piped
+ * in. Its job queues (publishing registers its periodic jobs) use the database's own
+ * PostgreSQL backend, so nothing is left behind in a shared Redis.
+ */
 export function runFinch(
   args: string[],
   database: TestDatabase,
@@ -26,8 +30,7 @@ export function runFinch(
         LOG_FORMAT: 'json',
         DATA_DIR: database.dataDir,
         ...(database.url ? { DATABASE_URL: database.url } : {}),
-        ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
-        QUEUE_PREFIX: `cli_${Math.random().toString(36).slice(2, 10)}`,
+        // No REDIS_URL: the command's queues live in the test database and go with it.
         ...env,
       },
       stdio: ['pipe', 'pipe', 'pipe'],

@@ -27,8 +27,6 @@ interface Snippet extends State {
   title: string;
 }
 
-const JOB_CONTEXT = { jobId: 'test', attempt: 1, maxAttempts: 5 };
-
 describe('scheduled publishing and expiry of snippets', () => {
   let app: TestApp;
   let db: DataSource;
@@ -153,10 +151,11 @@ describe('scheduled publishing and expiry of snippets', () => {
     await makeDue(snippet.id);
     await handler(SweepPublishingSchedulesHandler).handle();
     expect((await stateOf(snippet.id)).status).toBe('live');
-    await handler(PublishScheduledRevisionHandler).handle(
-      { objectType: 'snippet', objectId: snippet.id, revisionId: snippet.latestRevisionId! },
-      JOB_CONTEXT,
-    );
+    await handler(PublishScheduledRevisionHandler).handle({
+      objectType: 'snippet',
+      objectId: snippet.id,
+      revisionId: snippet.latestRevisionId!,
+    });
     expect(await publishedEntries(snippet.id)).toBe(1);
   });
 
@@ -172,12 +171,7 @@ describe('scheduled publishing and expiry of snippets', () => {
     };
     const job = handler(PublishScheduledRevisionHandler);
     const sweep = handler(SweepPublishingSchedulesHandler);
-    await Promise.all([
-      job.handle(payload, JOB_CONTEXT),
-      job.handle(payload, JOB_CONTEXT),
-      sweep.handle(),
-      sweep.handle(),
-    ]);
+    await Promise.all([job.handle(payload), job.handle(payload), sweep.handle(), sweep.handle()]);
     expect(await publishedEntries(snippet.id)).toBe(1);
     expect(await revisions(snippet.id)).toBe(before);
     expect((await stateOf(snippet.id)).status).toBe('live');
@@ -189,10 +183,11 @@ describe('scheduled publishing and expiry of snippets', () => {
     const state = await call<State>('DELETE', `/topic/${snippet.id}/schedule`);
     expect(state).toMatchObject({ status: 'draft', goLiveAt: null });
     await makeDue(snippet.id);
-    await handler(PublishScheduledRevisionHandler).handle(
-      { objectType: 'snippet', objectId: snippet.id, revisionId: snippet.latestRevisionId! },
-      JOB_CONTEXT,
-    );
+    await handler(PublishScheduledRevisionHandler).handle({
+      objectType: 'snippet',
+      objectId: snippet.id,
+      revisionId: snippet.latestRevisionId!,
+    });
     await handler(SweepPublishingSchedulesHandler).handle();
     expect((await stateOf(snippet.id)).status).toBe('draft');
     expect(await publishedEntries(snippet.id)).toBe(0);

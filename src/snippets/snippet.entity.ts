@@ -7,6 +7,8 @@ import { PublishableColumns } from '#src/publishing/publishable-columns.js';
  */
 /** GIN index on `search_vector`, created by the migration. */
 @Index('IDX_snippets_search', { synchronize: false })
+/** The minute sweep looks for live versions whose expiry has come. */
+@Index('IDX_snippets_expire_at', ['expireAt'], { where: '"expire_at" IS NOT NULL' })
 @Entity('snippets')
 @Index('IDX_snippets_type_title', ['contentTypeKey', 'title'])
 export class Snippet extends PublishableColumns {}

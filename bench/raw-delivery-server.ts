@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import type pg from 'pg';
 import {
@@ -12,9 +13,11 @@ import { type BaselineHandler, sendJson } from './scenario.js';
  * The raw baseline of the delivery API: `node:http` and a `pg.Pool` of Finch's size,
  * answering the benchmark's three routes with the very SQL Finch's delivery API sends —
  * imported from Finch's build (src/delivery/delivery-sql.ts), so the two cannot drift, and
- * checked before every run (the harness records both servers' statements). It does what the
- * SQL needs and JSON.stringify, nothing else: no parameter validation beyond the route, no
- * serializer (the row goes out as PostgreSQL built it), no headers, no cache.
+ * checked before every run (the harness records both servers' statements). It sends them the
+ * way Finch does, as named prepared statements with Finch's names, so each connection plans a
+ * shape once in both servers. It does what the SQL needs and JSON.stringify, nothing else: no
+ * parameter validation beyond the route, no serializer (the row goes out as PostgreSQL built
+ * it), no headers, no cache.
  */
 
 /** The default site's root `url_path` (`/home/`), read once, as Finch's SitesService keeps it. */
@@ -32,8 +35,14 @@ interface DeliveryRow {
   linked?: unknown;
 }
 
+/** As DeliveryService names a statement on PostgreSQL (the SQL check compares names too). */
+function named(query: SqlQuery): pg.QueryConfig {
+  const digest = createHash('sha256').update(query.text).digest('hex').slice(0, 24);
+  return { name: `finch_delivery_${digest}`, text: query.text, values: query.values };
+}
+
 async function single(db: pg.Pool, query: SqlQuery): Promise<DeliveryRow> {
-  const { rows } = await db.query<DeliveryRow>(query.text, query.values);
+  const { rows } = await db.query<DeliveryRow>(named(query));
   return rows[0] ?? { items: null };
 }
 
@@ -52,7 +61,9 @@ export const rawDeliveryHandler: BaselineHandler = async (request, response, poo
     const htmlPath = url.searchParams.get('html_path') ?? '/';
     const withSlash = htmlPath.endsWith('/') ? htmlPath : `${htmlPath}/`;
     const urlPath = siteRootUrlPath ? `${siteRootUrlPath}${withSlash.slice(1)}` : withSlash;
-    const { rows } = await pools.app.query<{ id: string }>(PAGE_FIND_SQL, [urlPath]);
+    const { rows } = await pools.app.query<{ id: string }>(
+      named({ text: PAGE_FIND_SQL, values: [urlPath] }),
+    );
     if (!rows[0]) return notFound(response);
     response.writeHead(302, { location: `/api/v2/pages/${rows[0].id}/` });
     response.end();

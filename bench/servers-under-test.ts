@@ -106,7 +106,7 @@ export interface RecordedSql {
 }
 
 /**
- * Runs `work` while recording every statement sent through `pg` (which Finch and the
+ * Runs `work` while recording every statement (name, text, values) sent through `pg` (which Finch and the
  * baseline share, being in this process) while either server handles a request whose
  * `x-request-id` is `requestId` (Finch keeps a safe incoming id as its request id).
  */
@@ -122,8 +122,11 @@ export async function recordSql(
     const config =
       typeof first === 'string'
         ? { text: first, values: second }
-        : (first as { text?: string; values?: unknown } | null);
-    const statement = `${config?.text ?? ''} ${JSON.stringify(config?.values ?? [])}`;
+        : (first as { name?: string; text?: string; values?: unknown } | null);
+    // The name too: a named statement is prepared once per connection, an unnamed one is
+    // parsed and planned every time, and PostgreSQL may plan the two differently.
+    const name = config && 'name' in config && config.name ? `[${config.name}] ` : '';
+    const statement = `${name}${config?.text ?? ''} ${JSON.stringify(config?.values ?? [])}`;
     if (baselineRequest.getStore() === requestId) recorded.baseline.push(statement);
     else if (requestContext.getStore()?.requestId === requestId) recorded.finch.push(statement);
     return original.apply(this, args);

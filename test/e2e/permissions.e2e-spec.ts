@@ -108,14 +108,34 @@ describe('permissions', () => {
       expect(body.items.find((item) => item.codename === 'manage_users')?.module).toBe('accounts');
     });
 
-    it('seeds Editors and Moderators, granting none of the administrative permissions', async () => {
+    it('seeds Editors and Moderators with content permissions and none of the administrative ones', async () => {
       const seeded = (await groups.list()).filter((group) =>
         ['Editors', 'Moderators'].includes(group.name),
       );
+      const editing = ['add_page', 'add_snippet', 'change_page', 'change_snippet'];
       expect(seeded.map((group) => [group.name, group.permissions])).toEqual([
-        ['Editors', []],
-        ['Moderators', []],
+        ['Editors', [...editing, 'delete_snippet', 'lock_page', 'lock_snippet']],
+        [
+          'Moderators',
+          [
+            ...editing,
+            'delete_page',
+            'delete_snippet',
+            'lock_page',
+            'lock_snippet',
+            'publish_page',
+            'publish_snippet',
+            'unlock_page',
+            'unlock_snippet',
+          ],
+        ],
       ]);
+      const administrative = ['manage_users', 'manage_groups', 'view_audit_log', 'manage_jobs'];
+      for (const group of seeded) {
+        expect(group.permissions.filter((codename) => administrative.includes(codename))).toEqual(
+          [],
+        );
+      }
     });
   });
 

@@ -20,18 +20,24 @@ import { type BaselineHandler, sendJson } from './scenario.js';
  * it), no headers, no cache.
  */
 
-/** The default site's root `url_path` (`/home/`), read once, as Finch's SitesService keeps it. */
+/**
+ * The default site's root page: its `url_path` (`/home/`) and id, read once, as Finch's
+ * SitesService keeps them.
+ */
 let siteRootUrlPath: string | undefined;
+let siteRootPageId: string | undefined;
 
 export async function loadSiteRoot(db: pg.Pool): Promise<void> {
-  const { rows } = await db.query<{ url_path: string }>(
-    'SELECT p.url_path FROM sites s JOIN pages p ON p.id = s.root_page_id WHERE s.is_default',
+  const { rows } = await db.query<{ url_path: string; id: string }>(
+    'SELECT p.url_path, p.id FROM sites s JOIN pages p ON p.id = s.root_page_id WHERE s.is_default',
   );
   siteRootUrlPath = rows[0]?.url_path;
+  siteRootPageId = rows[0]?.id;
 }
 
 interface DeliveryRow {
-  items: Array<{ total_count?: number | string }> | null;
+  items: unknown[] | null;
+  total_count?: number | string;
   linked?: unknown;
 }
 
@@ -76,7 +82,7 @@ export const rawDeliveryHandler: BaselineHandler = async (request, response, poo
       pools.app,
       buildDeliveryQuery({
         kind: 'page',
-        siteRootUrlPath,
+        siteRootPageId,
         childOf: url.searchParams.get('child_of') ?? undefined,
         filters: [],
         order: { kind: 'path' },
@@ -87,14 +93,16 @@ export const rawDeliveryHandler: BaselineHandler = async (request, response, poo
         withLinkedContent: false,
       }),
     );
-    const items = row.items ?? [];
-    sendJson(response, 200, { meta: { total_count: Number(items[0]?.total_count ?? 0) }, items });
+    sendJson(response, 200, {
+      meta: { total_count: Number(row.total_count ?? 0) },
+      items: row.items ?? [],
+    });
     return;
   }
 
   const detail = DETAIL_PATH.exec(url.pathname);
   if (detail) {
-    const row = await single(pools.app, pageDetailQuery(detail[1], siteRootUrlPath));
+    const row = await single(pools.app, pageDetailQuery(detail[1], siteRootPageId));
     const item = row.items?.[0];
     if (!item) return notFound(response);
     sendJson(response, 200, { ...item, linked: row.linked });

@@ -17,7 +17,6 @@ export interface ItemRow {
   locale: string;
   first_published_at: string | null;
   last_published_at: string | null;
-  total_count: number;
   search_score?: number;
   content?: Record<string, unknown>;
   slug?: string;
@@ -38,6 +37,8 @@ export interface LinkedRow {
 
 export interface DeliveryResultRow {
   items: ItemRow[] | null;
+  /** Listings: how many rows match (bigint, so a string from pg). */
+  total_count?: string | number;
   linked?: { snippets: LinkedRow[] | null; pages: LinkedRow[] | null } | null;
 }
 

@@ -23,7 +23,7 @@ describe('buildDeliveryQuery', () => {
       ...base,
       type: hostile,
       locale: hostile,
-      siteRootUrlPath: '/home/',
+      siteRootPageId: '6b1f3c2e-0d4a-4c51-9a7e-2f9d8c7b6a50',
       search: { language: 'english', text: hostile },
       filters: [
         { op: 'text_contains', key: hostile, value: hostile },
@@ -34,7 +34,9 @@ describe('buildDeliveryQuery', () => {
     });
     expect(query.text).not.toContain('DROP');
     expect(query.values).toContain(hostile);
-    expect(query.values).toEqual(expect.arrayContaining(['/home/', '/home0', 20, 0]));
+    expect(query.values).toEqual(
+      expect.arrayContaining(['6b1f3c2e-0d4a-4c51-9a7e-2f9d8c7b6a50', 20, 0]),
+    );
   });
 
   it('reads live rows only, unless drafts may be seen', () => {
@@ -52,11 +54,13 @@ describe('buildDeliveryQuery', () => {
   });
 
   it('gives the benchmark the very statement of a page detail', () => {
-    const query = pageDetailQuery('3f0c1c9e-8a52-4d1e-9d0e-6a4e8f1f2b10', '/home/');
+    const query = pageDetailQuery(
+      '3f0c1c9e-8a52-4d1e-9d0e-6a4e8f1f2b10',
+      '6b1f3c2e-0d4a-4c51-9a7e-2f9d8c7b6a50',
+    );
     expect(query.values).toEqual([
       '3f0c1c9e-8a52-4d1e-9d0e-6a4e8f1f2b10',
-      '/home/',
-      '/home0',
+      '6b1f3c2e-0d4a-4c51-9a7e-2f9d8c7b6a50',
       1,
       0,
     ]);
@@ -64,7 +68,7 @@ describe('buildDeliveryQuery', () => {
       buildDeliveryQuery({
         ...base,
         id: '3f0c1c9e-8a52-4d1e-9d0e-6a4e8f1f2b10',
-        siteRootUrlPath: '/home/',
+        siteRootPageId: '6b1f3c2e-0d4a-4c51-9a7e-2f9d8c7b6a50',
         limit: 1,
       }).text,
     );

@@ -6,7 +6,15 @@
  * One statement answers a whole request — the items, their total count, their parents and
  * every page and snippet their content links to (found with jsonpath in the content itself) —
  * so the number of queries never grows with the number of results. The result is a single
- * row: `items` (a JSON array in the requested order, or null) and `linked`.
+ * row: `items` (a JSON array in the requested order, or null), `total_count` (listings) and
+ * `linked`.
+ *
+ * Shaped for plans that stay good when PostgreSQL caches a generic plan of a named
+ * statement (it does after five executions): tree bounds (the site, `child_of`,
+ * `descendant_of`) are scalar subqueries on the bounding page's `path`, so they become index
+ * conditions on `IDX_pages_path` whatever the values; the items are a `LIMIT` on that index
+ * in tree order, stopping after the page of results; and the total is counted by a separate
+ * scalar subquery that `IDX_pages_tree_count` answers from the index alone.
  *
  * `pageDetailQuery` and `PAGE_FIND_SQL` are exported for the benchmark, which runs the very
  * same SQL in its raw `pg` baseline.
@@ -46,8 +54,8 @@ export interface DeliveryQuerySpec {
   kind: DeliveryKind;
   /** Detail: this one object. */
   id?: string;
-  /** Pages: only the tree of the site whose root page has this `url_path`. */
-  siteRootUrlPath?: string;
+  /** Pages: only the tree of the site whose root page has this id. */
+  siteRootPageId?: string;
   /** The content type key (always set for snippets). */
   type?: string;
   locale?: string;
@@ -179,9 +187,18 @@ function orderSql(order: DeliveryOrder, kind: DeliveryKind): { matched: string; 
   }
 }
 
-/** Pages: the bounds of a site's tree on the `url_path` index (C collation: `/` < `0`). */
-function urlPathRange(rootUrlPath: string): [string, string] {
-  return [rootUrlPath, `${rootUrlPath.slice(0, -1)}0`];
+/**
+ * Pages: the subtree under the page `id` (a parameter) — its descendants, and with `self`
+ * the page itself. Paths sort below `~`, so `[path, path || '~')` is the whole subtree.
+ * The bounds are scalar subqueries: PostgreSQL runs each once, before the scan, and uses
+ * their results as bounds of an index scan on `path`, in generic plans too.
+ */
+function subtreeConditions(id: string, self: boolean): string[] {
+  const page = `FROM pages WHERE id = ${id}::uuid`;
+  return [
+    `p.path ${self ? '>=' : '>'} (SELECT path ${page})`,
+    `p.path < (SELECT path || '~' ${page})`,
+  ];
 }
 
 /** The statement that answers one delivery request (see the top of this file). */
@@ -192,30 +209,28 @@ export function buildDeliveryQuery(spec: DeliveryQuerySpec): SqlQuery {
     spec.draft.kind === 'page' ? `${params.add(spec.draft.pageId)}::uuid` : undefined;
   const source = sourceOf(kind, spec.draft, draftPage);
   const conditions: string[] = [spec.draft.kind === 'none' ? 'p.live' : '(p.live OR p.draft)'];
-  const joins: string[] = [];
-  const matchedColumns = ['p.id', 'count(*) OVER () AS total_count'];
+  const matchedColumns = ['p.id'];
+  // A detail is one row by id: nothing to count.
+  const withCount = spec.id === undefined;
 
   if (spec.id !== undefined) conditions.push(`p.id = ${params.add(spec.id)}::uuid`);
   if (spec.type !== undefined) {
     conditions.push(`p.content_type_key = ${params.add(spec.type)}::text`);
   }
-  if (kind === 'page' && spec.siteRootUrlPath !== undefined) {
-    const [low, high] = urlPathRange(spec.siteRootUrlPath);
-    conditions.push(
-      `p.url_path >= ${params.add(low)}::text AND p.url_path < ${params.add(high)}::text`,
-    );
+  if (kind === 'page' && spec.siteRootPageId !== undefined) {
+    conditions.push(...subtreeConditions(params.add(spec.siteRootPageId), true));
   }
   if (spec.locale !== undefined) conditions.push(`p.locale = ${params.add(spec.locale)}::text`);
   if (kind === 'page') {
     if (spec.childOf !== undefined) {
-      joins.push(
-        `JOIN pages child_of ON child_of.id = ${params.add(spec.childOf)}::uuid AND p.path > child_of.path AND p.path < child_of.path || '~' AND p.depth = child_of.depth + 1`,
+      const id = params.add(spec.childOf);
+      conditions.push(
+        ...subtreeConditions(id, false),
+        `p.depth = (SELECT depth + 1 FROM pages WHERE id = ${id}::uuid)`,
       );
     }
     if (spec.descendantOf !== undefined) {
-      joins.push(
-        `JOIN pages descendant_of ON descendant_of.id = ${params.add(spec.descendantOf)}::uuid AND p.path > descendant_of.path AND p.path < descendant_of.path || '~'`,
-      );
+      conditions.push(...subtreeConditions(params.add(spec.descendantOf), false));
     }
     if (spec.ancestorOf !== undefined) {
       conditions.push(
@@ -245,7 +260,6 @@ export function buildDeliveryQuery(spec: DeliveryQuerySpec): SqlQuery {
     'p.locale',
     `${isoTimestamp('p.first_published_at')} AS first_published_at`,
     `${isoTimestamp('p.last_published_at')} AS last_published_at`,
-    'm.total_count',
   ];
   if (spec.search) itemColumns.push('m.search_score');
   if (spec.order.kind === 'field' || spec.order.kind === 'random') itemColumns.push('m.sort_value');
@@ -270,11 +284,12 @@ export function buildDeliveryQuery(spec: DeliveryQuerySpec): SqlQuery {
     parentJoin = `LEFT JOIN pages parent ON parent.path = left(p.path, -4) AND p.depth > 1 AND ${parentVisible}`;
   }
 
+  const where = conditions.join('\n     AND ');
   const ctes = [
     `matched AS (
   SELECT ${matchedColumns.join(', ')}
-    FROM ${source} ${joins.join(' ')}
-   WHERE ${conditions.join('\n     AND ')}
+    FROM ${source}
+   WHERE ${where}
    ORDER BY ${order.matched}
    LIMIT ${limit} OFFSET ${offset}
 )`,
@@ -284,6 +299,10 @@ export function buildDeliveryQuery(spec: DeliveryQuerySpec): SqlQuery {
 )`,
   ];
   const selects = [`(SELECT json_agg(items ORDER BY ${order.items}) FROM items) AS items`];
+  if (withCount) {
+    // Apart from the items, so that their scan can stop at the LIMIT.
+    selects.push(`(SELECT count(*) FROM ${source} WHERE ${where}) AS total_count`);
+  }
   if (spec.withContent) {
     ctes.push(`link_ids AS (
   SELECT (ref #>> '{}')::uuid AS id
@@ -308,21 +327,15 @@ export function buildDeliveryQuery(spec: DeliveryQuerySpec): SqlQuery {
   };
 }
 
-/** How many rows match `spec` (asked only when its page of results came back empty). */
-export function buildDeliveryCountQuery(spec: DeliveryQuerySpec): SqlQuery {
-  const query = buildDeliveryQuery({ ...spec, withContent: false, limit: 1, offset: 0 });
-  return query;
-}
-
 /**
- * The detail of one live page, as the benchmark's baseline runs it: `id`, and the site's
- * root `url_path` (or undefined when there is no site).
+ * The detail of one live page, as the benchmark's baseline runs it: `id`, and the id of the
+ * site's root page (or undefined when there is no site).
  */
-export function pageDetailQuery(id: string, siteRootUrlPath: string | undefined): SqlQuery {
+export function pageDetailQuery(id: string, siteRootPageId: string | undefined): SqlQuery {
   return buildDeliveryQuery({
     kind: 'page',
     id,
-    siteRootUrlPath,
+    siteRootPageId,
     filters: [],
     order: { kind: 'path' },
     limit: 1,
@@ -335,19 +348,19 @@ export function pageDetailQuery(id: string, siteRootUrlPath: string | undefined)
 
 /**
  * A listing as the benchmark's baseline runs it: `GET /api/v2/pages?type=<type>&limit=<n>`
- * (default fields, tree order) on the site whose root page has `siteRootUrlPath`.
+ * (default fields, tree order) on the site whose root page is `siteRootPageId`.
  */
 export function pageListingQuery(options: {
   type?: string;
   limit: number;
   offset?: number;
-  siteRootUrlPath?: string;
+  siteRootPageId?: string;
   withContent?: boolean;
 }): SqlQuery {
   return buildDeliveryQuery({
     kind: 'page',
     type: options.type,
-    siteRootUrlPath: options.siteRootUrlPath,
+    siteRootPageId: options.siteRootPageId,
     filters: [],
     order: { kind: 'path' },
     limit: options.limit,

@@ -340,7 +340,7 @@ export class DeliveryService implements OnModuleInit {
     const plan = planFields(kind, params.fields, params.contentType, this.lookup, false);
     const spec: DeliveryQuerySpec = {
       kind,
-      siteRootUrlPath: kind === 'page' ? scope.site?.rootUrlPath : undefined,
+      siteRootPageId: kind === 'page' ? scope.site?.rootPageId : undefined,
       type: params.contentType?.key,
       locale: params.locale,
       childOf: params.childOf,
@@ -356,27 +356,12 @@ export class DeliveryService implements OnModuleInit {
     };
     const row = await this.single(buildDeliveryQuery(spec));
     const items = row.items ?? [];
-    let total = items[0]?.total_count ?? 0;
-    if (items.length === 0) {
-      await this.assertTreeTargetsExist(params);
-      if (params.offset > 0) {
-        const counted = await this.single(
-          buildDeliveryQuery({
-            ...spec,
-            withContent: false,
-            withLinkedContent: false,
-            limit: 1,
-            offset: 0,
-          }),
-        );
-        total = counted.items?.[0]?.total_count ?? 0;
-      }
-    }
+    if (items.length === 0) await this.assertTreeTargetsExist(params);
     const serializer = this.serializer(kind, params.fields, false, row, scope);
     return {
       status: 200,
       body: JSON.stringify({
-        meta: { total_count: Number(total) },
+        meta: { total_count: Number(row.total_count ?? 0) },
         items: items.map((item) => serializer.item(item)),
       }),
     };
@@ -404,7 +389,7 @@ export class DeliveryService implements OnModuleInit {
       buildDeliveryQuery({
         kind,
         id: id.toLowerCase(),
-        siteRootUrlPath: kind === 'page' ? scope.site?.rootUrlPath : undefined,
+        siteRootPageId: kind === 'page' ? scope.site?.rootPageId : undefined,
         type: snippetType?.key,
         filters: [],
         order: { kind: 'path' },

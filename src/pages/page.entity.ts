@@ -12,6 +12,8 @@ import { PublishableColumns } from '#src/publishing/publishable-columns.js';
  */
 /** GIN index on `search_vector`, created by the migration. */
 @Index('IDX_pages_search', { synchronize: false })
+/** `path` with the columns delivery listings count by (INCLUDE), created by the migration. */
+@Index('IDX_pages_tree_count', { synchronize: false })
 /** The minute sweep looks for live versions whose expiry has come. */
 @Index('IDX_pages_expire_at', ['expireAt'], { where: '"expire_at" IS NOT NULL' })
 @Entity('pages')

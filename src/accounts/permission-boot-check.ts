@@ -1,9 +1,16 @@
-import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, Optional } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { REQUIRED_PERMISSIONS } from '#src/accounts/permission.decorators.js';
 import { PermissionRegistry } from '#src/accounts/permission-registry.js';
+
+/**
+ * Provided (globally, as `true`) by applications that load only some feature modules — the
+ * management commands: there, grants of codenames registered by modules not loaded are not
+ * orphans, so they are not reported.
+ */
+export const PARTIAL_FEATURE_SET = Symbol('finch:partial-feature-set');
 
 /**
  * At boot: a route that requires a permission no module registers stops the server (a
@@ -20,6 +27,7 @@ export class PermissionBootCheck implements OnApplicationBootstrap {
     private readonly reflector: Reflector,
     private readonly registry: PermissionRegistry,
     @InjectDataSource() private readonly dataSource: DataSource,
+    @Optional() @Inject(PARTIAL_FEATURE_SET) private readonly partialFeatureSet?: boolean,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -33,7 +41,7 @@ export class PermissionBootCheck implements OnApplicationBootstrap {
         ].join('\n'),
       );
     }
-    await this.reportOrphanedGrants();
+    if (!this.partialFeatureSet) await this.reportOrphanedGrants();
   }
 
   /** `Controller.method requires "codename"` for each unknown codename on a route. */

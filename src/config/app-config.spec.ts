@@ -65,6 +65,7 @@ describe('loadConfig defaults', () => {
       trustProxy: false,
       shutdownTimeoutMs: 10_000,
       search: { language: 'english' },
+      publishing: { revisionRetentionDays: 0 },
       delivery: {
         maxLimit: 100,
         cacheMaxAgeSeconds: 60,

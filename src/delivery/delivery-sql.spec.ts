@@ -53,6 +53,21 @@ describe('buildDeliveryQuery', () => {
     expect(buildDeliveryQuery(base).text).toContain('AS linked');
   });
 
+  it('takes linked ids from the reference index: the live rows, or the draft rows of items shown as drafts', () => {
+    const live = buildDeliveryQuery(base).text;
+    expect(live).toContain('JOIN content_references r');
+    expect(live).toMatch(/AND r\.live\n/);
+    expect(live).not.toContain('jsonb_path_query');
+    const preview = buildDeliveryQuery({ ...base, draft: { kind: 'page', pageId: 'x' } }).text;
+    expect(preview).toContain('r.live <> items.draft');
+  });
+
+  it('counts listings apart from their items, and details not at all', () => {
+    expect(buildDeliveryQuery(base).text).toContain(') AS total_count');
+    expect(buildDeliveryQuery(base).text).not.toContain('OVER ()');
+    expect(buildDeliveryQuery({ ...base, id: 'x', limit: 1 }).text).not.toContain('total_count');
+  });
+
   it('gives the benchmark the very statement of a page detail', () => {
     const query = pageDetailQuery(
       '3f0c1c9e-8a52-4d1e-9d0e-6a4e8f1f2b10',

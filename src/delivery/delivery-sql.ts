@@ -4,10 +4,9 @@
  * are parameters too (`p.content -> $3`), so a key from a request never becomes SQL.
  *
  * One statement answers a whole request — the items, their total count, their parents and
- * every page and snippet their content links to (found with jsonpath in the content itself) —
- * so the number of queries never grows with the number of results. The result is a single
- * row: `items` (a JSON array in the requested order, or null), `total_count` (listings) and
- * `linked`.
+ * every page and snippet their content links to (from the reference index) — so the number
+ * of queries never grows with the number of results. The result is a single row: `items` (a
+ * JSON array in the requested order, or null), `total_count` (listings) and `linked`.
  *
  * Shaped for plans that stay good when PostgreSQL caches a generic plan of a named
  * statement (it does after five executions): tree bounds (the site, `child_of`,
@@ -83,7 +82,6 @@ const TABLES: Record<DeliveryKind, string> = { page: 'pages', snippet: 'snippets
 
 const TIMESTAMP_TEXT =
   '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})$';
-const UUID_TEXT = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}';
 
 /** UTC, milliseconds, `Z`: the format of every timestamp Finch's APIs send. */
 function isoTimestamp(column: string): string {
@@ -264,6 +262,8 @@ export function buildDeliveryQuery(spec: DeliveryQuerySpec): SqlQuery {
   if (spec.search) itemColumns.push('m.search_score');
   if (spec.order.kind === 'field' || spec.order.kind === 'random') itemColumns.push('m.sort_value');
   if (spec.withContent) itemColumns.push('p.content');
+  // Whether the item shows its latest draft: its links are then the draft's (see link_ids).
+  if (spec.withContent && spec.draft.kind !== 'none') itemColumns.push('p.draft');
   let parentJoin = '';
   if (kind === 'page') {
     itemColumns.push(
@@ -304,21 +304,21 @@ export function buildDeliveryQuery(spec: DeliveryQuerySpec): SqlQuery {
     selects.push(`(SELECT count(*) FROM ${source} WHERE ${where}) AS total_count`);
   }
   if (spec.withContent) {
+    // What the items link to, as publishing recorded it in the reference index: the live
+    // version's references, or the latest draft's for an item shown as its draft (every
+    // save records them). Link fields, and the internal links of rich text, at any depth.
+    const version = spec.draft.kind === 'none' ? 'r.live' : 'r.live <> items.draft';
     ctes.push(`link_ids AS (
-  SELECT (ref #>> '{}')::uuid AS id
-    FROM items, jsonb_path_query(items.content, 'strict $.**.id') AS ref
-   WHERE jsonb_typeof(ref) = 'string' AND (ref #>> '{}') ~ '^${UUID_TEXT}$'
-  UNION
-  SELECT substr(href #>> '{}', 6)::uuid
-    FROM items, jsonb_path_query(items.content, 'strict $.**.href') AS href
-   WHERE jsonb_typeof(href) = 'string' AND (href #>> '{}') ~* '^page:${UUID_TEXT}$'
+  SELECT r.target_type, r.target_id AS id
+    FROM items JOIN content_references r
+      ON r.source_type = '${kind}' AND r.source_id = items.id AND ${version}
 )`);
     const linkedContent = spec.withLinkedContent ? ", 'content', l.content" : '';
     selects.push(`json_build_object(
     'snippets', (SELECT json_agg(json_build_object('id', l.id, 'type', l.content_type_key, 'title', l.title${linkedContent}))
-                   FROM snippets l WHERE l.live AND l.id IN (SELECT id FROM link_ids)),
+                   FROM snippets l WHERE l.live AND l.id IN (SELECT id FROM link_ids WHERE target_type = 'snippet')),
     'pages', (SELECT json_agg(json_build_object('id', l.id, 'type', l.content_type_key, 'title', l.title, 'url_path', l.url_path${linkedContent}))
-                FROM pages l WHERE l.live AND l.id IN (SELECT id FROM link_ids))
+                FROM pages l WHERE l.live AND l.id IN (SELECT id FROM link_ids WHERE target_type = 'page'))
   ) AS linked`);
   }
   return {

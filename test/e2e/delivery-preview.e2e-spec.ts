@@ -4,6 +4,7 @@ import { bearer, createUser, signIn, TEST_PASSWORD } from '#test/helpers/auth.js
 import {
   adminPost,
   type BlogSite,
+  blogPostContent,
   buildBlogSite,
   createPost,
 } from '#test/helpers/delivery-site.js';
@@ -269,6 +270,32 @@ describe('the delivery API: previews and drafts', () => {
       await expectProblem(await get('/api/v2/pages?draft=true', bearer(editors)), 403);
       // draft=false is the public listing.
       expect((await get('/api/v2/pages?draft=false')).status).toBe(200);
+    });
+  });
+
+  // Last: it adds a post, which the listings above do not expect.
+  describe('links in a preview', () => {
+    it("resolves the links of the version it shows: the draft's to the token, the live one's to everyone", async () => {
+      const gamma = await createPost(app, asAdmin, site.blogId, { title: 'Gamma', slug: 'gamma' });
+      const saved = await sendJson(
+        `${app.baseUrl}/api/admin/pages/${gamma}`,
+        {
+          content: blogPostContent({ title: 'Gamma', linkTo: site.blogId, author: site.authorId }),
+        },
+        { method: 'PUT', headers: asAdmin },
+      );
+      expect(saved.status).toBe(200);
+      type Detail = { author: { title: string } | null; body: Array<{ value: { html: string } }> };
+      const live = (await (await get(`/api/v2/pages/${gamma}`)).json()) as Detail;
+      expect(live.author).toBeNull();
+      expect(live.body[0].value.html).toBe('<p>Some words.</p>');
+
+      const { token } = await tokenFor({ pageId: gamma });
+      const draft = (await (
+        await get(`/api/v2/pages/${gamma}?preview_token=${token}`)
+      ).json()) as Detail;
+      expect(draft.author).toMatchObject({ id: site.authorId, title: 'Ann Writer' });
+      expect(draft.body[0].value.html).toBe('<p>Some words.<a href="/blog/"> (link)</a></p>');
     });
   });
 });

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { STATUS_CODES } from 'node:http';
+import { type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import cookie from '@fastify/cookie';
-import helmet from '@fastify/helmet';
+import helmet, { type HelmetOptions } from 'helmet';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Logger as PinoLogger } from 'pino';
 import type { AppConfig } from '#src/config/app-config.js';
@@ -57,10 +57,33 @@ export function createHttpAdapter(config: AppConfig, logger: PinoLogger): Fastif
   });
 }
 
+/**
+ * The headers helmet sets with `options`, computed once: they depend on the configuration
+ * only, and helmet's middleware (as @fastify/helmet runs it) would rebuild them on every
+ * request. Helmet only calls `setHeader` and `removeHeader` on the response.
+ */
+export function securityHeadersOf(options: HelmetOptions): Record<string, string> {
+  const headers: Record<string, string> = {};
+  const response = {
+    setHeader(name: string, value: unknown) {
+      headers[name.toLowerCase()] = String(value);
+    },
+    removeHeader(name: string) {
+      delete headers[name.toLowerCase()];
+    },
+  };
+  let failure: Error | undefined;
+  helmet(options)({} as IncomingMessage, response as unknown as ServerResponse, (error) => {
+    if (error) failure = error instanceof Error ? error : new Error('helmet refused its options');
+  });
+  if (failure) throw failure;
+  return headers;
+}
+
 /** Security headers and CORS for every response. Errors are answered by ProblemDetailsFilter. */
 export async function configureHttp(app: NestFastifyApplication, config: AppConfig): Promise<void> {
   const secure = config.publicUrl.startsWith('https:');
-  await app.register(helmet, {
+  const securityHeaders = securityHeadersOf({
     contentSecurityPolicy: {
       useDefaults: false,
       directives: {
@@ -85,11 +108,15 @@ export async function configureHttp(app: NestFastifyApplication, config: AppConf
     // Agrees with frame-ancestors 'none' for browsers that only know X-Frame-Options.
     frameguard: { action: 'deny' },
   });
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onRequest', (_request, reply, done) => {
+    void reply.headers(securityHeaders);
+    done();
+  });
 
   // Parses Cookie and adds reply.setCookie: the refresh token travels in a cookie (src/auth).
   await app.register(cookie);
 
-  const fastify = app.getHttpAdapter().getInstance();
   // JSON APIs only: a text/plain body (which browsers send cross-site without a preflight)
   // is refused with 415 instead of being parsed into a string.
   fastify.removeContentTypeParser('text/plain');

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /** A response the delivery API can send again as it is. */
 export interface CachedResponse {
@@ -9,9 +9,13 @@ export interface CachedResponse {
   location?: string;
 }
 
-/** A strong ETag: the hash of the body. */
-export function etagOf(body: string): string {
-  return `"${createHash('sha256').update(body).digest('base64url').slice(0, 32)}"`;
+/**
+ * A strong ETag: a digest of what the response sends (the body, or the redirect's target),
+ * computed once per response — cached responses keep theirs. SHA-1 in one call: stable
+ * across restarts and processes, and cheaper than a hash object per response.
+ */
+export function etagOf(content: string): string {
+  return `"${hash('sha1', content, 'base64url')}"`;
 }
 
 /** Whether an `If-None-Match` header names `etag` (weak comparison, as RFC 9110 asks for GET). */

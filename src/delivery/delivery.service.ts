@@ -210,7 +210,9 @@ export class DeliveryService implements OnModuleInit {
     const result = await compute(scope);
     const response: CachedResponse = {
       ...result,
-      etag: etagOf(`${result.status} ${result.location ?? ''} ${result.body}`),
+      etag: etagOf(
+        result.location === undefined ? result.body : `${result.status} ${result.location}`,
+      ),
     };
     if (key) this.cache.set(key, response, generation);
     return {

@@ -39,6 +39,19 @@ describe('cacheKeyOf', () => {
     );
     expect(cacheKeyOf('s', '/api/v2/pages')).not.toBe(cacheKeyOf('t', '/api/v2/pages'));
   });
+
+  it('keeps apart requests that differ, whether their query has one parameter or several', () => {
+    const keys = [
+      '/api/v2/pages',
+      '/api/v2/pages?type=x',
+      '/api/v2/pages?type=y',
+      '/api/v2/pages?type=x&limit=2',
+      '/api/v2/pages?type=x%26limit%3D2',
+      '/api/v2/pages/find?html_path=/a/',
+      '/api/v2/pages/find?html_path=/b/',
+    ].map((url) => cacheKeyOf('s', url));
+    expect(new Set(keys).size).toBe(keys.length);
+  });
 });
 
 describe('ETags', () => {

@@ -99,12 +99,18 @@ function costOf(key: string, entry: CachedResponse): number {
 
 /**
  * The cache key of a request: the site and the path with its query parameters sorted, so
- * `?limit=2&type=x` and `?type=x&limit=2` share an entry.
+ * `?limit=2&type=x` and `?type=x&limit=2` share an entry. A query of one parameter (the
+ * common case: `find?html_path=`) is kept as sent: nothing to sort, and a key that is not
+ * normalized can only miss an entry, never name another request's (a normalized query of
+ * several parameters has a `&`, a single one never does).
  */
 export function cacheKeyOf(siteId: string, url: string): string {
-  const [path, query = ''] = url.split('?', 2);
+  const mark = url.indexOf('?');
+  const path = mark < 0 ? url : url.slice(0, mark);
+  const query = mark < 0 ? '' : url.slice(mark + 1);
+  const normalizedPath = path.endsWith('/') ? path : `${path}/`;
+  if (!query.includes('&')) return `${siteId} ${normalizedPath}?${query}`;
   const params = new URLSearchParams(query);
   params.sort();
-  const normalizedPath = path.endsWith('/') ? path : `${path}/`;
   return `${siteId} ${normalizedPath}?${params.toString()}`;
 }

@@ -93,6 +93,7 @@ export class DeliveryService implements OnModuleInit {
   readonly signer: PreviewTokenSigner;
   private readonly lookup: ContentTypeLookup;
   private readonly statementNames = new Map<string, string>();
+  private readonly publicCacheControl: string;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -107,6 +108,7 @@ export class DeliveryService implements OnModuleInit {
     this.cache = new DeliveryCache(config.delivery.cacheSizeBytes);
     this.signer = new PreviewTokenSigner(config.secretKey);
     this.lookup = (key) => this.contentTypes.find(key);
+    this.publicCacheControl = `public, max-age=${config.delivery.cacheMaxAgeSeconds}`;
   }
 
   onModuleInit(): void {
@@ -201,7 +203,7 @@ export class DeliveryService implements OnModuleInit {
     const key = cacheable ? cacheKeyOf(site?.id ?? '-', request.url) : undefined;
     if (key) {
       const hit = this.cache.get(key);
-      if (hit) return { ...hit, cacheControl: this.publicCacheControl(), cached: true };
+      if (hit) return { ...hit, cacheControl: this.publicCacheControl, cached: true };
     }
     const generation = this.cache.generation;
     const scope = publicRequest
@@ -217,13 +219,9 @@ export class DeliveryService implements OnModuleInit {
     if (key) this.cache.set(key, response, generation);
     return {
       ...response,
-      cacheControl: publicRequest ? this.publicCacheControl() : PRIVATE,
+      cacheControl: publicRequest ? this.publicCacheControl : PRIVATE,
       cached: false,
     };
-  }
-
-  private publicCacheControl(): string {
-    return `public, max-age=${this.config.delivery.cacheMaxAgeSeconds}`;
   }
 
   /** The access parameters, read before anything else so the cache can be consulted. */

@@ -104,9 +104,12 @@ function listeningPort(server: PGLiteSocketServer): number {
   return Number(match[1]);
 }
 
-/** Frontend message types that end a unit of work: Sync (extended protocol), Query (simple). */
-const SYNC = 0x53;
-const SIMPLE_QUERY = 0x51;
+/**
+ * Frontend messages of the extended query protocol before its Sync: Parse, Bind, Describe,
+ * Execute, Flush and Close. After one of them the connection keeps its turn until it sends
+ * Sync; any other message (Sync, a simple Query, Terminate, the startup) ends its turn.
+ */
+const EXTENDED_QUERY_MESSAGES = new Set(['P', 'B', 'D', 'E', 'H', 'C'].map((c) => c.charCodeAt(0)));
 
 interface QueuedMessage {
   handlerId: number;
@@ -130,8 +133,8 @@ interface SocketQueryQueue {
  * extended protocol is several messages (Parse, Bind, Describe, Execute, Sync), so two
  * connections' queries interleaved outside transactions and overwrote each other's
  * unnamed statement and portal ("unnamed prepared statement does not exist", rows of the
- * wrong query). This keeps a connection's turn from its first message until its Sync (or
- * a simple Query), as well as for a whole transaction.
+ * wrong query). This keeps a connection's turn from its first extended-protocol message
+ * until its Sync, as well as for a whole transaction.
  *
  * It replaces two methods of the server's (unexported) queue, so it checks their shape and
  * fails at start rather than misbehave if a new pglite-socket changes them; the e2e test
@@ -178,10 +181,8 @@ function keepExtendedQueriesWhole(server: PGLiteSocketServer, db: PGlite): void 
           item.reject(error);
           continue;
         }
-        const type = item.message[0];
-        // Startup and SSL requests carry no type byte; they never open a query.
-        const startup = item.message.length >= 8 && item.message[0] === 0;
-        midQuery = startup || type === SYNC || type === SIMPLE_QUERY ? null : item.handlerId;
+        // (A startup message has no type byte: its first byte is 0, never one of these.)
+        midQuery = EXTENDED_QUERY_MESSAGES.has(item.message[0]) ? item.handlerId : null;
         this.lastHandlerId = item.handlerId;
         item.resolve(bytes);
       }

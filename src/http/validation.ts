@@ -27,3 +27,13 @@ export function createValidationPipe(): ValidationPipe {
     exceptionFactory: (errors) => new RequestValidationError(flatten(errors)),
   });
 }
+
+/**
+ * `@Transform(queryBoolean)`: `true`/`false` in a query string become booleans; anything
+ * else stays as it is and fails `@IsBoolean`.
+ */
+export function queryBoolean({ value }: { value: unknown }): unknown {
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  return value;
+}

@@ -19,14 +19,17 @@ import { PermissionsService } from '#src/accounts/permissions.service.js';
 import { Authenticated } from '#src/auth/access.decorators.js';
 import { type AuthPrincipal, CurrentPrincipal } from '#src/auth/auth-principal.js';
 import type { AuditActor } from '#src/audit/audit.service.js';
-import { CompareRevisionsQuery } from '#src/pages/dto/compare-revisions.dto.js';
 import { CopyPageDto } from '#src/pages/dto/copy-page.dto.js';
 import { CreatePageDto } from '#src/pages/dto/create-page.dto.js';
 import { DeletePageQuery } from '#src/pages/dto/delete-page.dto.js';
 import { ListPagesQuery, PaginationQuery } from '#src/pages/dto/list-pages.dto.js';
 import { MovePageDto, ReorderPageDto } from '#src/pages/dto/move-page.dto.js';
 import { PageIdParam, PageRevisionParams } from '#src/pages/dto/page-params.dto.js';
-import { PublishPageDto, UnpublishPageDto } from '#src/pages/dto/publish-page.dto.js';
+import { UnpublishPageDto } from '#src/pages/dto/unpublish-page.dto.js';
+import {
+  CompareRevisionsQuery,
+  PublishRequestDto,
+} from '#src/publishing/dto/publication-requests.dto.js';
 import { UpdatePageDto } from '#src/pages/dto/update-page.dto.js';
 import { PagePermissionResolver } from '#src/pages/page-permission.resolver.js';
 import type { PagePermissionType } from '#src/pages/page-permission.entity.js';
@@ -297,7 +300,7 @@ export class PagesAdminController {
   @HttpCode(200)
   async publish(
     @Param() params: PageIdParam,
-    @Body() body: PublishPageDto,
+    @Body() body: PublishRequestDto,
     @CurrentPrincipal() principal: AuthPrincipal,
     @Req() request: FastifyRequest,
   ): Promise<PublishOutcome> {

@@ -28,10 +28,10 @@ import type {
 } from '#src/publishing/publishing.service.js';
 import { ListSnippetsQuery, PagingQuery } from '#src/snippets/dto/list-snippets.dto.js';
 import {
-  CompareSnippetRevisionsQuery,
-  DeleteSnippetQuery,
-  PublishSnippetDto,
-} from '#src/snippets/dto/publish-snippet.dto.js';
+  CompareRevisionsQuery,
+  PublishRequestDto,
+} from '#src/publishing/dto/publication-requests.dto.js';
+import { DeleteSnippetQuery } from '#src/snippets/dto/delete-snippet.dto.js';
 import { CreateSnippetDto, SaveSnippetDto } from '#src/snippets/dto/save-snippet.dto.js';
 import {
   SnippetParams,
@@ -134,7 +134,7 @@ export class SnippetsController {
   @HttpCode(200)
   publish(
     @Param() params: SnippetParams,
-    @Body() body: PublishSnippetDto,
+    @Body() body: PublishRequestDto,
     @CurrentPrincipal() principal: AuthPrincipal,
     @Req() request: FastifyRequest,
   ): Promise<PublishOutcome> {
@@ -188,7 +188,7 @@ export class SnippetsController {
   @Header('Cache-Control', 'no-store')
   async compare(
     @Param() params: SnippetParams,
-    @Query() query: CompareSnippetRevisionsQuery,
+    @Query() query: CompareRevisionsQuery,
     @CurrentPrincipal() principal: AuthPrincipal,
   ): Promise<RevisionComparison> {
     await this.assertMaySee(principal);

@@ -11,6 +11,7 @@ import {
   MaxLength,
   Min,
 } from 'class-validator';
+import { queryBoolean } from '#src/http/validation.js';
 
 export const USERS_MAX_LIMIT = 100;
 export const USERS_DEFAULT_LIMIT = 20;
@@ -19,13 +20,6 @@ export const USERS_DEFAULT_LIMIT = 20;
 export const USER_ORDER_FIELDS = ['email', 'name', 'createdAt', 'lastLoginAt'] as const;
 export type UserOrderField = (typeof USER_ORDER_FIELDS)[number];
 const USER_ORDERS = USER_ORDER_FIELDS.flatMap((field) => [field, `-${field}`]);
-
-/** `true`/`false` in a query string; anything else stays as it is and fails @IsBoolean. */
-function toBoolean({ value }: { value: unknown }): unknown {
-  if (value === 'true') return true;
-  if (value === 'false') return false;
-  return value;
-}
 
 /** `GET /api/admin/users` query. Unknown parameters are refused, so nothing else can be filtered. */
 export class ListUsersQuery {
@@ -41,13 +35,13 @@ export class ListUsersQuery {
   search?: string;
 
   @IsOptional()
-  @Transform(toBoolean)
+  @Transform(queryBoolean)
   @IsBoolean({ message: 'isActive must be true or false' })
   @ApiPropertyOptional({ type: Boolean })
   isActive?: boolean;
 
   @IsOptional()
-  @Transform(toBoolean)
+  @Transform(queryBoolean)
   @IsBoolean({ message: 'isSuperuser must be true or false' })
   @ApiPropertyOptional({ type: Boolean })
   isSuperuser?: boolean;

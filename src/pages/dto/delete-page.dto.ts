@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { IsBoolean, IsInt, IsOptional, Min } from 'class-validator';
-import { queryBoolean } from '#src/pages/dto/publish-page.dto.js';
+import { queryBoolean } from '#src/http/validation.js';
 
 /** `DELETE /api/admin/pages/:id?confirm=<n>&force=true`. */
 export class DeletePageQuery {

@@ -1,8 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsUUID, Matches } from 'class-validator';
-
-/** Revision ids are bigint identities, sent as strings of digits. */
-export const REVISION_ID_PATTERN = /^[1-9][0-9]{0,17}$/;
+import { REVISION_ID_PATTERN } from '#src/publishing/dto/publication-requests.dto.js';
 
 /** `/api/admin/pages/:id`: a UUID, so a malformed id is a 400, never a database error. */
 export class PageIdParam {

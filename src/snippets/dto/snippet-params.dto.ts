@@ -1,8 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsUUID, Matches } from 'class-validator';
 import { KEY_PATTERN } from '#src/content-types/content-type-definition.js';
-
-export const REVISION_ID_PATTERN = /^[1-9][0-9]{0,17}$/;
+import { REVISION_ID_PATTERN } from '#src/publishing/dto/publication-requests.dto.js';
 
 /** `/api/admin/snippets/:type`. */
 export class SnippetTypeParams {

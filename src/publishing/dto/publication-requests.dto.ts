@@ -1,10 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
-import { IsBoolean, IsISO8601, IsOptional, Matches } from 'class-validator';
-import { REVISION_ID_PATTERN } from '#src/snippets/dto/snippet-params.dto.js';
+import { IsISO8601, IsOptional, Matches } from 'class-validator';
 
-/** `POST /api/admin/snippets/:type/:id/publish`. */
-export class PublishSnippetDto {
+/** Revision ids are bigint identities, sent as strings of digits. */
+export const REVISION_ID_PATTERN = /^[1-9][0-9]{0,17}$/;
+
+/** `POST …/publish` on a page or a snippet. */
+export class PublishRequestDto {
   /** The revision to publish; the latest when absent. */
   @IsOptional()
   @Matches(REVISION_ID_PATTERN, {
@@ -32,8 +33,8 @@ export class PublishSnippetDto {
   expireAt?: string;
 }
 
-/** `GET /api/admin/snippets/:type/:id/revisions/compare?a=&b=`: from revision `a` to `b`. */
-export class CompareSnippetRevisionsQuery {
+/** `GET …/revisions/compare?a=&b=` on a page or a snippet: from revision `a` to `b`. */
+export class CompareRevisionsQuery {
   @Matches(REVISION_ID_PATTERN, { message: 'a must be a revision id (a positive whole number)' })
   @ApiProperty({ type: String, pattern: REVISION_ID_PATTERN.source })
   a!: string;
@@ -41,16 +42,4 @@ export class CompareSnippetRevisionsQuery {
   @Matches(REVISION_ID_PATTERN, { message: 'b must be a revision id (a positive whole number)' })
   @ApiProperty({ type: String, pattern: REVISION_ID_PATTERN.source })
   b!: string;
-}
-
-/** `DELETE /api/admin/snippets/:type/:id?force=true`. */
-export class DeleteSnippetQuery {
-  /** Delete even when live content still uses it. */
-  @IsOptional()
-  @Transform(({ value }: { value: unknown }) =>
-    value === 'true' ? true : value === 'false' ? false : value,
-  )
-  @IsBoolean({ message: 'force must be true or false' })
-  @ApiPropertyOptional({ type: Boolean, default: false })
-  force: boolean = false;
 }

@@ -20,16 +20,11 @@ import { SetGroupPermissionsDto } from '#src/accounts/dto/set-group-permissions.
 import { UpdateGroupDto } from '#src/accounts/dto/update-group.dto.js';
 import { type GroupView, GroupsService } from '#src/accounts/groups.service.js';
 import { RequirePermissions } from '#src/accounts/permission.decorators.js';
-import { type AuthPrincipal, CurrentPrincipal } from '#src/auth/auth-principal.js';
-import type { AuditActor } from '#src/audit/audit.service.js';
+import { actorOf, type AuthPrincipal, CurrentPrincipal } from '#src/auth/auth-principal.js';
 
 export interface GroupList {
   items: GroupView[];
   meta: { total_count: number };
-}
-
-function actorOf(principal: AuthPrincipal, request: FastifyRequest): AuditActor {
-  return { actorId: principal.user.id, ip: request.ip };
 }
 
 /** The groups management API: every route needs `manage_groups`; GroupsService audits each change. */

@@ -2,6 +2,7 @@ import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import type { User } from '#src/accounts/user.entity.js';
 import type { ApiTokenScope } from '#src/auth/api-token.entity.js';
+import type { AuditActor } from '#src/audit/audit.service.js';
 
 /** How the request proved who it is. */
 export type AuthMethod = 'session' | 'api-token';
@@ -65,3 +66,8 @@ export const OptionalPrincipal = createParamDecorator(
   (_data: unknown, context: ExecutionContext): AuthPrincipal | undefined =>
     requestOf(context)?.principal,
 );
+
+/** Who the audit log records for a change the principal makes through `request`. */
+export function actorOf(principal: AuthPrincipal, request: FastifyRequest): AuditActor {
+  return { actorId: principal.user.id, ip: request.ip };
+}

@@ -17,8 +17,7 @@ import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RequirePermissions } from '#src/accounts/permission.decorators.js';
 import { Authenticated } from '#src/auth/access.decorators.js';
-import { type AuthPrincipal, CurrentPrincipal } from '#src/auth/auth-principal.js';
-import type { AuditActor } from '#src/audit/audit.service.js';
+import { actorOf, type AuthPrincipal, CurrentPrincipal } from '#src/auth/auth-principal.js';
 import { CONTENT_TYPE_SCHEMA_PATH } from '#src/content-types/content-type-json-schema.js';
 import {
   type ApplyResult,
@@ -42,10 +41,6 @@ const DEFINITION_BODY = {
     description: `A content type definition, as described by ${CONTENT_TYPE_SCHEMA_PATH}.`,
   },
 } as const;
-
-function actorOf(principal: AuthPrincipal, request: FastifyRequest): AuditActor {
-  return { actorId: principal.user.id, ip: request.ip };
-}
 
 /** `If-Match: "3"` (or `W/"3"`) → 3. */
 function versionFromIfMatch(header: string | undefined): number | undefined {

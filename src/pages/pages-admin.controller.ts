@@ -17,8 +17,7 @@ import { DataSource } from 'typeorm';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { PermissionsService } from '#src/accounts/permissions.service.js';
 import { Authenticated } from '#src/auth/access.decorators.js';
-import { type AuthPrincipal, CurrentPrincipal } from '#src/auth/auth-principal.js';
-import type { AuditActor } from '#src/audit/audit.service.js';
+import { actorOf, type AuthPrincipal, CurrentPrincipal } from '#src/auth/auth-principal.js';
 import { CopyPageDto } from '#src/pages/dto/copy-page.dto.js';
 import { CreatePageDto } from '#src/pages/dto/create-page.dto.js';
 import { DeletePageQuery } from '#src/pages/dto/delete-page.dto.js';
@@ -87,10 +86,6 @@ export interface PageDetail extends PageListItem {
   ancestors: Array<{ id: string; type: string; title: string; slug: string; url_path: string }>;
   /** What the caller may do to this page. */
   permissions: PageActions;
-}
-
-function actorOf(principal: AuthPrincipal, request: FastifyRequest): AuditActor {
-  return { actorId: principal.user.id, ip: request.ip };
 }
 
 function listItemOf(page: Page): PageListItem {
@@ -307,11 +302,7 @@ export class PagesAdminController {
     await this.needOnExisting(principal, PUBLISH_PAGE, params.id);
     return this.publishing.publish(
       { type: 'page', id: params.id },
-      {
-        revisionId: body.revisionId,
-        goLiveAt: body.goLiveAt ? new Date(body.goLiveAt) : undefined,
-        expireAt: body.expireAt ? new Date(body.expireAt) : undefined,
-      },
+      body.toOptions(),
       actorOf(principal, request),
     );
   }

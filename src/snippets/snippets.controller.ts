@@ -17,8 +17,7 @@ import { PermissionDeniedError } from '#src/accounts/accounts.errors.js';
 import { RequirePermissions } from '#src/accounts/permission.decorators.js';
 import { PermissionsService } from '#src/accounts/permissions.service.js';
 import { Authenticated } from '#src/auth/access.decorators.js';
-import { type AuthPrincipal, CurrentPrincipal } from '#src/auth/auth-principal.js';
-import type { AuditActor } from '#src/audit/audit.service.js';
+import { actorOf, type AuthPrincipal, CurrentPrincipal } from '#src/auth/auth-principal.js';
 import type { PublicationState } from '#src/publishing/publication-state.js';
 import type {
   PublishOutcome,
@@ -53,10 +52,6 @@ import {
   type SnippetSummary,
 } from '#src/snippets/snippets.service.js';
 import type { ReferenceUsage } from '#src/references/reference-index.service.js';
-
-function actorOf(principal: AuthPrincipal, request: FastifyRequest): AuditActor {
-  return { actorId: principal.user.id, ip: request.ip };
-}
 
 /**
  * The snippets management API. Snippet permissions are model-wide: a route needs the one
@@ -141,11 +136,7 @@ export class SnippetsController {
     return this.snippets.publish(
       params.type,
       params.id,
-      {
-        revisionId: body.revisionId,
-        goLiveAt: body.goLiveAt ? new Date(body.goLiveAt) : null,
-        expireAt: body.expireAt ? new Date(body.expireAt) : null,
-      },
+      body.toOptions(),
       actorOf(principal, request),
     );
   }

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsISO8601, IsOptional, Matches } from 'class-validator';
+import type { PublishOptions } from '#src/publishing/publishing.service.js';
 
 /** Revision ids are bigint identities, sent as strings of digits. */
 export const REVISION_ID_PATTERN = /^[1-9][0-9]{0,17}$/;
@@ -31,6 +32,15 @@ export class PublishRequestDto {
   )
   @ApiPropertyOptional({ type: String, format: 'date-time' })
   expireAt?: string;
+
+  /** What PublishingService.publish() takes. */
+  toOptions(): PublishOptions {
+    return {
+      revisionId: this.revisionId,
+      goLiveAt: this.goLiveAt ? new Date(this.goLiveAt) : null,
+      expireAt: this.expireAt ? new Date(this.expireAt) : null,
+    };
+  }
 }
 
 /** `GET …/revisions/compare?a=&b=` on a page or a snippet: from revision `a` to `b`. */

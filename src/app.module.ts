@@ -3,6 +3,7 @@ import type { AppConfig } from '#src/config/app-config.js';
 import { ConfigModule } from '#src/config/config.module.js';
 import { DatabaseModule, type DatabaseTarget } from '#src/database/database.module.js';
 import { FEATURE_MODULES } from '#src/feature-modules.js';
+import { FinchGraphqlModule } from '#src/graphql/graphql.module.js';
 import { HealthModule } from '#src/health/health.module.js';
 import { JobsModule } from '#src/jobs/jobs.module.js';
 
@@ -24,6 +25,8 @@ export class AppModule {
         JobsModule.forRoot({ runWorkers: config.jobs.runWorkersInProcess }),
         HealthModule,
         ...FEATURE_MODULES,
+        // Server only: the worker process loads the feature modules without it.
+        FinchGraphqlModule,
         ...imports,
       ],
     };

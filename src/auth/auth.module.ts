@@ -60,6 +60,6 @@ import { MailModule } from '#src/mail/mail.module.js';
     UndeclaredRoutesReport,
     { provide: APP_GUARD, useClass: AccessGuard },
   ],
-  exports: [InvitationsService, AuthSessionsService, ApiTokensService],
+  exports: [InvitationsService, AuthSessionsService, ApiTokensService, PassportStrategies],
 })
 export class AuthModule {}

@@ -233,6 +233,21 @@ const environmentSchema = z.object({
       return parsed;
     })
     .default(64 * 1024 * 1024),
+  GRAPHIQL: booleanText.optional(),
+  GRAPHQL_INTROSPECTION: booleanText.optional(),
+  GRAPHQL_MAX_DEPTH: positiveInt('an integer from 1 to 100', 100).default(10),
+  GRAPHQL_MAX_COST: positiveInt('an integer from 1 to 1000000', 1_000_000).default(5000),
+  GRAPHQL_MAX_ALIASES: positiveInt('an integer from 1 to 1000', 1000).default(30),
+  GRAPHQL_MAX_QUERY_LENGTH: positiveInt(
+    'a number of characters from 1 to 1000000',
+    1_000_000,
+  ).default(20_000),
+  GRAPHQL_JIT: z.coerce
+    .number({ error: 'expected a number of runs from 0 (never compile) to 1000' })
+    .int({ error: 'expected a number of runs from 0 (never compile) to 1000' })
+    .min(0, { error: 'expected a number of runs from 0 (never compile) to 1000' })
+    .max(1000, { error: 'expected a number of runs from 0 (never compile) to 1000' })
+    .default(1),
   PREVIEW_TOKEN_TTL_SECONDS: positiveInt('a number of seconds from 60 to 604800', 604_800)
     .min(60, { error: 'expected a number of seconds from 60 to 604800' })
     .default(3600),
@@ -298,6 +313,19 @@ export interface AppConfig {
     cacheSizeBytes: number;
     /** How long a preview token stays valid. */
     previewTokenTtlSeconds: number;
+  };
+  graphql: {
+    /** GraphiQL at /graphiql. */
+    graphiql: boolean;
+    /** `__schema` and `__type` answered. */
+    introspection: boolean;
+    maxDepth: number;
+    maxCost: number;
+    maxAliases: number;
+    /** Characters of a query document. */
+    maxQueryLength: number;
+    /** Compile a query with graphql-jit once it has run this many times; 0 never. */
+    jit: number;
   };
   publishing: {
     /** Revisions older than this are pruned daily (live, latest and scheduled ones stay); 0 keeps all. */
@@ -517,6 +545,15 @@ export function loadConfig(
         cacheMaxAgeSeconds: values.DELIVERY_CACHE_MAX_AGE,
         cacheSizeBytes: values.DELIVERY_CACHE_SIZE,
         previewTokenTtlSeconds: values.PREVIEW_TOKEN_TTL_SECONDS,
+      },
+      graphql: {
+        graphiql: values.GRAPHIQL ?? nodeEnv !== 'production',
+        introspection: values.GRAPHQL_INTROSPECTION ?? nodeEnv !== 'production',
+        maxDepth: values.GRAPHQL_MAX_DEPTH,
+        maxCost: values.GRAPHQL_MAX_COST,
+        maxAliases: values.GRAPHQL_MAX_ALIASES,
+        maxQueryLength: values.GRAPHQL_MAX_QUERY_LENGTH,
+        jit: values.GRAPHQL_JIT,
       },
       publishing: { revisionRetentionDays: values.REVISION_RETENTION_DAYS },
       auth: {

@@ -18,6 +18,7 @@ import {
   ContentTypeVersionConflictError,
 } from '#src/content-types/content-types.errors.js';
 import type { FieldError } from '#src/errors/domain-error.js';
+import { graphqlNameErrors } from '#src/graphql/graphql-names.js';
 import { ContentChanges } from '#src/publishing/content-changes.js';
 
 export interface ContentTypeRecord {
@@ -100,6 +101,7 @@ export class ContentTypesService implements OnModuleInit, OnModuleDestroy {
   private reloadAgain = false;
   private changes?: ContentChanges;
   private unsubscribe?: () => void;
+  private readonly registryListeners = new Set<() => void>();
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -123,6 +125,15 @@ export class ContentTypesService implements OnModuleInit, OnModuleDestroy {
 
   onModuleDestroy(): void {
     this.unsubscribe?.();
+  }
+
+  /**
+   * Calls `listener` whenever the registry changed: after this process's own changes and
+   * after a reload for another process's. Returns the unsubscribe.
+   */
+  onRegistryChange(listener: () => void): () => void {
+    this.registryListeners.add(listener);
+    return () => this.registryListeners.delete(listener);
   }
 
   /** Every content type (of `kind`, when given), by key. */
@@ -157,6 +168,7 @@ export class ContentTypesService implements OnModuleInit, OnModuleDestroy {
           const rows = await this.dataSource.query<ContentTypeRow[]>(`${SELECT_SQL} ORDER BY key`);
           if (generation === this.generation) {
             this.registry = new Map(rows.map((row) => [row.key, toRecord(row)]));
+            this.registryChanged();
           } else {
             this.reloadAgain = true;
           }
@@ -177,6 +189,7 @@ export class ContentTypesService implements OnModuleInit, OnModuleDestroy {
   ): Promise<ContentTypeRecord> {
     const definition = this.validate(input, this.knownTypes());
     if (this.registry.has(definition.key)) throw new ContentTypeKeyTakenError(definition.key);
+    this.assertApiNames([definition], () => '');
     const record = await this.inTransaction(options.manager, (manager) =>
       this.insert(definition, actor, manager),
     );
@@ -192,6 +205,7 @@ export class ContentTypesService implements OnModuleInit, OnModuleDestroy {
   ): Promise<ContentTypeRecord> {
     this.get(key);
     const definition = this.validate(input, this.knownTypes());
+    this.assertApiNames([definition], () => '');
     const record = await this.inTransaction(options.manager, (manager) =>
       this.change(key, definition, actor, manager, options.expectedVersion),
     );
@@ -247,6 +261,7 @@ export class ContentTypesService implements OnModuleInit, OnModuleDestroy {
       }
     });
     if (errors.length > 0) throw new ContentTypeDefinitionError(errors.slice(0, 100));
+    this.assertApiNames(definitions, (index) => `contentTypes[${index}]`);
     const result = await this.inTransaction(options.manager, async (manager) => {
       const outcome: ApplyResult = { created: [], updated: [], unchanged: [] };
       for (const definition of definitions) {
@@ -319,6 +334,7 @@ export class ContentTypesService implements OnModuleInit, OnModuleDestroy {
     if (!options.manager) {
       this.generation++;
       this.registry.delete(key);
+      this.registryChanged();
     }
   }
 
@@ -351,6 +367,46 @@ export class ContentTypesService implements OnModuleInit, OnModuleDestroy {
   private remember(record: ContentTypeRecord): void {
     this.generation++;
     this.registry.set(record.key, record);
+    this.registryChanged();
+  }
+
+  private registryChanged(): void {
+    for (const listener of this.registryListeners) {
+      try {
+        listener();
+      } catch (error) {
+        this.logger.error(`A content type registry listener failed: ${(error as Error).message}`);
+      }
+    }
+  }
+
+  /**
+   * Refuses definitions whose GraphQL names would clash with Finch's own or with another
+   * type's (see graphql-names.ts): checked against every stored type, as they would be
+   * after the change. `prefixOf(i)` is the path of the i-th definition in the request.
+   */
+  private assertApiNames(
+    definitions: readonly ContentTypeDefinition[],
+    prefixOf: (index: number) => string,
+  ): void {
+    const changed = new Map(definitions.map((definition, index) => [definition.key, index]));
+    const all = [
+      ...[...this.registry.values()]
+        .filter((record) => !changed.has(record.key))
+        .map((record) => record.definition),
+      ...definitions,
+    ];
+    const errors: FieldError[] = [];
+    for (const error of graphqlNameErrors(all)) {
+      const index = changed.get(error.typeKey);
+      if (index === undefined) continue;
+      const prefix = prefixOf(index);
+      errors.push({
+        path: prefix && error.path ? `${prefix}.${error.path}` : prefix || error.path,
+        message: error.message,
+      });
+    }
+    if (errors.length > 0) throw new ContentTypeDefinitionError(errors.slice(0, 100));
   }
 
   private async insert(

@@ -24,11 +24,11 @@ export type ContentTypeLookup = (key: string) => DeliveryContentType | undefined
 export type RawQuery = Record<string, string | string[] | undefined>;
 
 export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const LOCALE_PATTERN = /^[A-Za-z]{2,8}(?:[-_][A-Za-z0-9]{1,8})*$/;
-const MAX_SEARCH_LENGTH = 255;
+export const LOCALE_PATTERN = /^[A-Za-z]{2,8}(?:[-_][A-Za-z0-9]{1,8})*$/;
+export const MAX_SEARCH_LENGTH = 255;
 const MAX_FILTER_VALUES = 100;
 const MAX_FILTER_VALUE_LENGTH = 1000;
-const MAX_OFFSET = 1_000_000;
+export const MAX_OFFSET = 1_000_000;
 
 /** Parameters every delivery request may carry: who sees drafts, and which site. */
 export interface AccessParameters {
@@ -290,13 +290,36 @@ export function parseFilter(
 ): ContentFilter {
   const match = /^(.+?)(?:__(contains|in))?$/.exec(parameter);
   const key = match?.[1] ?? parameter;
-  const operator = match?.[2] ?? 'equals';
-  const field = contentFieldOf(contentType.definition, key);
-  if (!field) {
+  const operator = (match?.[2] ?? 'equals') as FilterOperator;
+  if (!contentFieldOf(contentType.definition, key)) {
     throw new DeliveryParameterError(
       parameter,
       `not a parameter of this endpoint, nor a field of ${contentType.key}`,
     );
+  }
+  return filterOf(contentType, key, operator, filterValues(parameter, raw, operator), parameter);
+}
+
+/**
+ * `equals` one value, `contains` a text, or `in` any of several values. On a field holding
+ * several values (multiple choices or snippets), `equals` means "has" and `in` "has any".
+ */
+export type FilterOperator = 'equals' | 'contains' | 'in';
+
+/**
+ * The filter on the content field `key` of `contentType`, its raw values checked against
+ * the field's type; errors name `parameter`. Shared by the REST and GraphQL delivery APIs.
+ */
+export function filterOf(
+  contentType: DeliveryContentType,
+  key: string,
+  operator: FilterOperator,
+  raw: readonly string[],
+  parameter: string,
+): ContentFilter {
+  const field = contentFieldOf(contentType.definition, key);
+  if (!field) {
+    throw new DeliveryParameterError(parameter, `not a field of ${contentType.key}`);
   }
   if (!field.filterable) {
     throw new DeliveryParameterError(
@@ -304,9 +327,10 @@ export function parseFilter(
       `the field "${key}" of ${contentType.key} is not filterable (the content type must declare it filterable)`,
     );
   }
-  const values = filterValues(parameter, raw, operator).map((value) =>
-    filterValue(field, parameter, value),
-  );
+  if (raw.length > MAX_FILTER_VALUES) {
+    throw new DeliveryParameterError(parameter, `at most ${MAX_FILTER_VALUES} values`);
+  }
+  const values = raw.map((value) => filterValue(field, parameter, value));
   const [value] = values;
   const multiple =
     (field.type === 'choice' || field.type === 'snippet_link') && field.multiple === true;

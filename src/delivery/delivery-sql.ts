@@ -47,7 +47,13 @@ export type ContentFilter =
   | { op: 'link_equals'; key: string; value: string }
   | { op: 'link_in'; key: string; values: string[] }
   | { op: 'links_has'; key: string; value: string }
-  | { op: 'links_has_any'; key: string; values: string[] };
+  | { op: 'links_has_any'; key: string; values: string[] }
+  | ColumnFilter;
+
+/** A filter on a column every page (or snippet) has, rather than on a content field. */
+export type ColumnFilter =
+  | { op: 'column_equals' | 'column_contains'; column: 'slug' | 'title'; value: string }
+  | { op: 'column_in'; column: 'slug' | 'title'; values: string[] };
 
 export interface DeliveryQuerySpec {
   kind: DeliveryKind;
@@ -57,6 +63,8 @@ export interface DeliveryQuerySpec {
   siteRootPageId?: string;
   /** The content type key (always set for snippets). */
   type?: string;
+  /** Any of these content types (GraphQL's search). */
+  types?: readonly string[];
   locale?: string;
   childOf?: string;
   descendantOf?: string;
@@ -71,6 +79,11 @@ export interface DeliveryQuerySpec {
   withContent: boolean;
   /** Also select the content of linked pages and snippets (nested field selections). */
   withLinkedContent: boolean;
+  /**
+   * With content, also select what the items link to (`linked`); true when absent. GraphQL
+   * loads links through its own loaders and turns this off.
+   */
+  withLinks?: boolean;
 }
 
 export interface SqlQuery {
@@ -84,11 +97,11 @@ const TIMESTAMP_TEXT =
   '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})$';
 
 /** UTC, milliseconds, `Z`: the format of every timestamp Finch's APIs send. */
-function isoTimestamp(column: string): string {
+export function isoTimestamp(column: string): string {
   return `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 }
 
-class Parameters {
+export class Parameters {
   readonly values: unknown[] = [];
 
   add(value: unknown): string {
@@ -101,7 +114,11 @@ class Parameters {
  * The rows a request reads, as `p`: the table itself, or — when drafts may be seen — the
  * table with title, slug and content taken from the latest revision where `draft` holds.
  */
-function sourceOf(kind: DeliveryKind, draft: DraftScope, draftPage: string | undefined): string {
+export function sourceOf(
+  kind: DeliveryKind,
+  draft: DraftScope,
+  draftPage: string | undefined,
+): string {
   const table = TABLES[kind];
   if (draft.kind === 'none') return `${table} p`;
   const isDraft = draftPage === undefined ? 'true' : `o.id = ${draftPage}`;
@@ -118,6 +135,22 @@ function sourceOf(kind: DeliveryKind, draft: DraftScope, draftPage: string | und
 }
 
 function filterSql(filter: ContentFilter, params: Parameters): string {
+  switch (filter.op) {
+    case 'column_equals':
+      return `p.${filter.column} = ${params.add(filter.value)}::text`;
+    case 'column_contains':
+      return `strpos(lower(p.${filter.column}), lower(${params.add(filter.value)}::text)) > 0`;
+    case 'column_in':
+      return `p.${filter.column} = ANY(${params.add(filter.values)}::text[])`;
+    default:
+      return contentFilterSql(filter, params);
+  }
+}
+
+function contentFilterSql(
+  filter: Exclude<ContentFilter, ColumnFilter>,
+  params: Parameters,
+): string {
   const key = `${params.add(filter.key)}::text`;
   const field = `p.content -> ${key}`;
   const text = `p.content ->> ${key}`;
@@ -215,6 +248,9 @@ export function buildDeliveryQuery(spec: DeliveryQuerySpec): SqlQuery {
   if (spec.type !== undefined) {
     conditions.push(`p.content_type_key = ${params.add(spec.type)}::text`);
   }
+  if (spec.types !== undefined) {
+    conditions.push(`p.content_type_key = ANY(${params.add(spec.types)}::text[])`);
+  }
   if (kind === 'page' && spec.siteRootPageId !== undefined) {
     conditions.push(...subtreeConditions(params.add(spec.siteRootPageId), true));
   }
@@ -303,7 +339,7 @@ export function buildDeliveryQuery(spec: DeliveryQuerySpec): SqlQuery {
     // Apart from the items, so that their scan can stop at the LIMIT.
     selects.push(`(SELECT count(*) FROM ${source} WHERE ${where}) AS total_count`);
   }
-  if (spec.withContent) {
+  if (spec.withContent && spec.withLinks !== false) {
     // What the items link to, as publishing recorded it in the reference index: the live
     // version's references, or the latest draft's for an item shown as its draft (every
     // save records them). Link fields, and the internal links of rich text, at any depth.

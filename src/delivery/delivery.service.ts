@@ -74,7 +74,7 @@ const PRIVATE = 'private, no-store';
 const PREPARED_STATEMENTS_MAX = 500;
 
 /** Who sees what: the drafts a request may see, and the site it reads. */
-interface RequestScope {
+export interface RequestScope {
   site: SiteView | null;
   /** Every site, for the URLs of pages of other sites. */
   sites: readonly SiteView[];
@@ -174,7 +174,7 @@ export class DeliveryService implements OnModuleInit {
                 scope.draft.kind === 'all',
               ],
             };
-      const rows = await this.query<{ id: string }>(query);
+      const rows = await this.runQuery<{ id: string }>(query);
       const id = rows[0]?.id;
       if (!id) {
         throw new DeliveryNotFoundError(`No published page has the path ${params.htmlPath}.`);
@@ -247,7 +247,7 @@ export class DeliveryService implements OnModuleInit {
   }
 
   /** `?site=` (an id or host name), else the site of the Host header, else the default site. */
-  private async siteOf(
+  async siteOf(
     site: string | undefined,
     host: string | undefined,
     sites: readonly SiteView[],
@@ -262,8 +262,11 @@ export class DeliveryService implements OnModuleInit {
     return found;
   }
 
-  /** The drafts a preview token, or `draft=true` with a read token, lets the request see. */
-  private async previewScope(
+  /**
+   * The drafts a preview token, or `draft=true` with a read token, lets the request see.
+   * Throws (401, 403) when the token or the principal's permissions do not allow it.
+   */
+  async previewScope(
     kind: ContentKind,
     access: AccessParameters,
     site: SiteView | null,
@@ -446,7 +449,7 @@ export class DeliveryService implements OnModuleInit {
         entry[1] !== undefined,
     );
     if (targets.length === 0) return;
-    const rows = await this.query<{ id: string }>({
+    const rows = await this.runQuery<{ id: string }>({
       text: 'SELECT id FROM pages WHERE id = ANY($1::uuid[])',
       values: [targets.map(([, id]) => id)],
     });
@@ -457,15 +460,15 @@ export class DeliveryService implements OnModuleInit {
   }
 
   private async single(query: SqlQuery): Promise<DeliveryResultRow> {
-    const rows = await this.query<DeliveryResultRow>(query);
+    const rows = await this.runQuery<DeliveryResultRow>(query);
     return rows[0] ?? { items: null };
   }
 
   /**
    * Runs one statement on a pooled connection of the application's pool, without TypeORM's
-   * query runner: the delivery API's hot path needs nothing of it.
+   * query runner: the delivery API's hot path (REST and GraphQL) needs nothing of it.
    */
-  private async query<T>(query: SqlQuery): Promise<T[]> {
+  async runQuery<T>(query: SqlQuery): Promise<T[]> {
     const pool = (this.dataSource.driver as unknown as { master: pg.Pool }).master;
     const client = await pool.connect();
     try {

@@ -72,6 +72,15 @@ describe('loadConfig defaults', () => {
         cacheSizeBytes: 64 * 1024 * 1024,
         previewTokenTtlSeconds: 3600,
       },
+      graphql: {
+        graphiql: true,
+        introspection: true,
+        maxDepth: 10,
+        maxCost: 5000,
+        maxAliases: 30,
+        maxQueryLength: 20_000,
+        jit: 1,
+      },
       auth: { accessTokenTtlSeconds: 900, refreshTokenTtlDays: 14 },
       jobs: {
         runWorkersInProcess: true,
@@ -82,6 +91,21 @@ describe('loadConfig defaults', () => {
       mail: { smtpUrl: undefined, from: 'Finch <no-reply@localhost>' },
     });
     expect(notices).toEqual([]);
+  });
+
+  it('turns GraphiQL and GraphQL introspection off in production unless told otherwise', () => {
+    const dataDir = temporaryDataDir();
+    const production = { DATA_DIR: dataDir, NODE_ENV: 'production', SECRET_KEY: GOOD_SECRET };
+    expect(loadConfig(production).config.graphql).toMatchObject({
+      graphiql: false,
+      introspection: false,
+    });
+    expect(
+      loadConfig({ ...production, GRAPHIQL: 'true', GRAPHQL_INTROSPECTION: 'true' }).config.graphql,
+    ).toMatchObject({ graphiql: true, introspection: true });
+    expect(refusal({ DATA_DIR: dataDir, GRAPHQL_MAX_DEPTH: '0' }).message).toContain(
+      'GRAPHQL_MAX_DEPTH',
+    );
   });
 
   it('runs the job workers in the server only when there is no Redis, unless told otherwise', () => {

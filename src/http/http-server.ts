@@ -80,26 +80,27 @@ export function securityHeadersOf(options: HelmetOptions): Record<string, string
   return headers;
 }
 
+/** Where GraphiQL's page fetches its scripts and styles from (see mercurius/static/main.js). */
+const GRAPHIQL_ASSETS = 'https://unpkg.com';
+
 /** Security headers and CORS for every response. Errors are answered by ProblemDetailsFilter. */
 export async function configureHttp(app: NestFastifyApplication, config: AppConfig): Promise<void> {
   const secure = config.publicUrl.startsWith('https:');
-  const securityHeaders = securityHeadersOf({
-    contentSecurityPolicy: {
-      useDefaults: false,
-      directives: {
-        defaultSrc: ["'self'"],
-        baseUri: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:', 'blob:'],
-        fontSrc: ["'self'"],
-        connectSrc: ["'self'"],
-        formAction: ["'self'"],
-        objectSrc: ["'none'"],
-        frameAncestors: ["'none'"],
-        ...(secure ? { upgradeInsecureRequests: [] } : {}),
-      },
-    },
+  const directives = {
+    defaultSrc: ["'self'"],
+    baseUri: ["'self'"],
+    scriptSrc: ["'self'"],
+    styleSrc: ["'self'"],
+    imgSrc: ["'self'", 'data:', 'blob:'],
+    fontSrc: ["'self'"],
+    connectSrc: ["'self'"],
+    formAction: ["'self'"],
+    objectSrc: ["'none'"],
+    frameAncestors: ["'none'"],
+    ...(secure ? { upgradeInsecureRequests: [] } : {}),
+  };
+  const helmetOptions: HelmetOptions = {
+    contentSecurityPolicy: { useDefaults: false, directives },
     hsts: secure ? { maxAge: 31_536_000, includeSubDomains: true } : false,
     // Frontends on other origins embed Finch's images and files.
     crossOriginResourcePolicy: { policy: 'cross-origin' },
@@ -107,10 +108,31 @@ export async function configureHttp(app: NestFastifyApplication, config: AppConf
     referrerPolicy: { policy: 'strict-origin-when-cross-origin' },
     // Agrees with frame-ancestors 'none' for browsers that only know X-Frame-Options.
     frameguard: { action: 'deny' },
+  };
+  const securityHeaders = securityHeadersOf(helmetOptions);
+  // GraphiQL (development only, GRAPHIQL) loads React and GraphiQL from unpkg.com and has an
+  // inline style: its pages alone may do so.
+  const graphiqlHeaders = securityHeadersOf({
+    ...helmetOptions,
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        ...directives,
+        scriptSrc: ["'self'", GRAPHIQL_ASSETS],
+        styleSrc: ["'self'", "'unsafe-inline'", GRAPHIQL_ASSETS],
+        fontSrc: ["'self'", 'data:', GRAPHIQL_ASSETS],
+        connectSrc: ["'self'", GRAPHIQL_ASSETS],
+        workerSrc: ["'self'"],
+      },
+    },
   });
   const fastify = app.getHttpAdapter().getInstance();
-  fastify.addHook('onRequest', (_request, reply, done) => {
-    void reply.headers(securityHeaders);
+  fastify.addHook('onRequest', (request, reply, done) => {
+    void reply.headers(
+      config.graphql.graphiql && request.url.startsWith('/graphiql')
+        ? graphiqlHeaders
+        : securityHeaders,
+    );
     done();
   });
 

@@ -136,7 +136,7 @@ export interface ContentSchemaOptions {
 }
 
 const RELATION_COST = 2;
-const DEFAULT_TREE_LIMIT = 100;
+const DEFAULT_TREE_LIMIT = 20;
 
 /** Values are stored as JSON: anything goes out as it is. */
 export const JsonScalar = new GraphQLScalarType({
@@ -229,6 +229,7 @@ class SchemaBuilder {
   readonly snippetInterface: GraphQLInterfaceType;
   readonly genericPage: GraphQLObjectType;
   readonly genericSnippet: GraphQLObjectType;
+  readonly streamBlock: GraphQLInterfaceType;
   private readonly filters: Record<string, GraphQLInputObjectType>;
 
   constructor(
@@ -259,6 +260,18 @@ class SchemaBuilder {
       fields: { id: { type: nonNull(GraphQLID) } },
     });
     this.filters = this.sharedFilters();
+    this.streamBlock = new GraphQLInterfaceType({
+      name: 'StreamBlock',
+      description:
+        'What every block of a stream field has: select `... on StreamBlock { id blockType }` beside the fragments of the block types.',
+      fields: {
+        id: { type: nonNull(GraphQLID), description: 'Stable across revisions.' },
+        blockType: {
+          type: nonNull(GraphQLString),
+          description: 'The block’s key in the content type.',
+        },
+      },
+    });
     this.pageInterface = new GraphQLInterfaceType({
       name: 'Page',
       description: 'What every page has, whatever its type.',
@@ -294,6 +307,7 @@ class SchemaBuilder {
       this.snippetInterface,
       this.genericPage,
       this.genericSnippet,
+      this.streamBlock,
     ]) {
       this.add(type);
     }
@@ -870,6 +884,7 @@ class SchemaBuilder {
           new GraphQLObjectType<BlockValue, ContentContext>({
             name: `${blockPrefix}Block`,
             description: block.label ?? block.helpText,
+            interfaces: [this.streamBlock],
             fields: {
               [BLOCK_BASE_FIELDS[0]]: { type: nonNull(GraphQLID) },
               [BLOCK_BASE_FIELDS[1]]: {

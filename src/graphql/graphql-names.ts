@@ -76,6 +76,7 @@ export const RESERVED_TYPE_NAMES: ReadonlySet<string> = new Set([
   'Document',
   'Site',
   'Viewer',
+  'StreamBlock',
   'StringFilter',
   'ChoiceFilter',
   'ChoicesFilter',

@@ -33,6 +33,7 @@ import {
   baseOrderValues,
   fieldNameOf,
   fieldOrderValuesOf,
+  pluralOf,
   graphqlNameErrors,
   queryNamesOf,
   typeNameOf,
@@ -553,7 +554,7 @@ class SchemaBuilder {
     const listArgs = this.listingArgs(definition.kind, order, filter, false);
     this.queryFields[queries.list] = {
       type: nonNull(list),
-      description: `${definition.pluralLabel ?? `${definition.label}s`}: published, or drafts with a preview token.`,
+      description: `${definition.pluralLabel ?? pluralOf(definition.label)}: published, or drafts with a preview token.`,
       args: listArgs,
       extensions: { defaultLimit: this.options.defaultLimit },
       resolve: (_root, args: ListingArguments, context) =>

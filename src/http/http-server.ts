@@ -7,6 +7,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import type { Logger as PinoLogger } from 'pino';
 import type { AppConfig } from '#src/config/app-config.js';
 import { httpProblem } from '#src/http/problem-details.js';
+import { sendProblem } from '#src/http/problem-details.filter.js';
 import { REQUEST_ID_HEADER, requestIdFor } from '#src/logging/request-id.js';
 
 /**
@@ -82,6 +83,8 @@ export function securityHeadersOf(options: HelmetOptions): Record<string, string
 
 /** Where GraphiQL's page fetches its scripts and styles from (see mercurius/static/main.js). */
 const GRAPHIQL_ASSETS = 'https://unpkg.com';
+/** `/graphql` and `/graphiql`: Mercurius' routes, with an error format of their own. */
+const GRAPHQL_PATHS = '/graph';
 
 /** Security headers and CORS for every response. Errors are answered by ProblemDetailsFilter. */
 export async function configureHttp(app: NestFastifyApplication, config: AppConfig): Promise<void> {
@@ -134,6 +137,15 @@ export async function configureHttp(app: NestFastifyApplication, config: AppConf
         : securityHeaders,
     );
     done();
+  });
+
+  // Errors before a handler runs (a body that is not JSON, one over BODY_LIMIT) are answered
+  // as problems by the route's own error handler. Nest installs its handler on the root, but
+  // a route built before that (GraphQL's plugin loads the queue early) would keep Fastify's
+  // default; GraphQL's routes answer in GraphQL's format instead.
+  fastify.addHook('onRoute', (route) => {
+    if (route.url.startsWith(GRAPHQL_PATHS)) return;
+    route.errorHandler ??= (error, request, reply) => sendProblem(error, request, reply);
   });
 
   // Parses Cookie and adds reply.setCookie: the refresh token travels in a cookie (src/auth).

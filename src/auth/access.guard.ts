@@ -12,7 +12,7 @@ import {
   UndeclaredRouteAccessError,
 } from '#src/auth/auth.errors.js';
 import { requestOf } from '#src/auth/auth-principal.js';
-import { PassportStrategies } from '#src/auth/passport-strategies.js';
+import { type BearerResult, PassportStrategies } from '#src/auth/passport-strategies.js';
 
 /**
  * The one global guard. It authenticates the request (a bearer access token or API
@@ -47,7 +47,10 @@ export class AccessGuard implements CanActivate {
       throw new AuthenticationRequiredError();
     }
 
-    const bearer = await this.strategies.fromBearer(request);
+    // GraphQL's context has read the credentials already (src/graphql/graphql.module.ts).
+    const bearer: BearerResult = request.principal
+      ? { status: 'valid', principal: request.principal }
+      : await this.strategies.fromBearer(request);
     if (rule.kind === 'public') {
       // Invalid credentials on a public route are ignored: the caller is anonymous.
       if (bearer.status === 'valid') request.principal = bearer.principal;

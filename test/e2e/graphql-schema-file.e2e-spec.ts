@@ -13,7 +13,7 @@ import { waitFor } from '#test/helpers/wait-for.js';
  * The schema the example blog (examples/blog.schema.json) is served, kept in the repository
  * so that every change to it is deliberate and shows in review. After changing the schema
  * generation on purpose, write the file again with
- * `UPDATE_GRAPHQL_SCHEMA=1 npm test -- test/e2e/graphql-schema-file.e2e-spec.ts`.
+ * `npm run build && UPDATE_GRAPHQL_SCHEMA=1 NODE_OPTIONS=--experimental-vm-modules npx jest test/e2e/graphql-schema-file.e2e-spec.ts`.
  */
 const SCHEMA_FILE = path.join(PROJECT_ROOT, 'docs', 'graphql', 'example-blog.graphql');
 
@@ -42,7 +42,7 @@ describe('the GraphQL schema of the example blog', () => {
     const stored = await readFile(SCHEMA_FILE, 'utf8').catch(() => '');
     if (stored !== printed) {
       throw new Error(
-        `The served GraphQL schema differs from ${path.relative(PROJECT_ROOT, SCHEMA_FILE)}. If the change is deliberate, write the file again: UPDATE_GRAPHQL_SCHEMA=1 npm test -- test/e2e/graphql-schema-file.e2e-spec.ts`,
+        `The served GraphQL schema differs from ${path.relative(PROJECT_ROOT, SCHEMA_FILE)}. If the change is deliberate, write the file again (docs/development.md, "Tests"): UPDATE_GRAPHQL_SCHEMA=1 NODE_OPTIONS=--experimental-vm-modules npx jest test/e2e/graphql-schema-file.e2e-spec.ts`,
       );
     }
     expect(stored).toBe(printed);

@@ -147,7 +147,7 @@ describe('the generated content schema', () => {
     ).toBe('Int');
     expect(
       Object.keys((schema.getType('BlogPostFilter') as GraphQLObjectType).getFields()).sort(),
-    ).toEqual(['author', 'date', 'tags']);
+    ).toEqual(['author', 'categories', 'date', 'tags']);
   });
 
   it('nests structs, lists and streams as deep as the definition goes', () => {

@@ -119,7 +119,9 @@ export interface ContentSource {
   descendants(page: ContentRow, args: TreeArguments): Promise<ContentRow[]>;
   ancestors(page: ContentRow): Promise<ContentRow[]>;
   siblings(page: ContentRow, args: TreeArguments): Promise<ContentRow[]>;
-  /** The page's path on its site (`/blog/hello/`), or null when no site serves it. */
+  /** The page's path on its site (`/blog/hello/`); the tree path when no site serves it. */
+  urlPath(page: ContentRow): string | Promise<string>;
+  /** The path when the page is on the request's site, `//host/path` on another, else null. */
   url(page: ContentRow): string | null | Promise<string | null>;
   richTextHtml(doc: unknown): Promise<string>;
 }
@@ -356,12 +358,14 @@ class SchemaBuilder {
       slug: { type: nonNull(GraphQLString), resolve: (row) => row.slug ?? '' },
       urlPath: {
         type: nonNull(GraphQLString),
-        description: 'The path in the page tree, from the root page: `/home/blog/hello/`.',
-        resolve: (row) => row.url_path ?? '',
+        description:
+          'The path on its site, as a frontend routes it (`/blog/hello/`): what `page(urlPath:)` takes.',
+        resolve: (row, _args, context) => context.finch.urlPath(row),
       },
       url: {
         type: GraphQLString,
-        description: 'The path on its site (`/blog/hello/`), or null when no site serves the page.',
+        description:
+          'A link to the page: its path when it belongs to the site the request reads, `//host/path` when it belongs to another site, null when no site serves it.',
         resolve: (row, _args, context) => context.finch.url(row),
       },
       depth: {

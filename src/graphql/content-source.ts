@@ -11,6 +11,7 @@ import {
   MAX_SEARCH_LENGTH,
   UUID_PATTERN,
   filterOf,
+  refuseNul,
 } from '#src/delivery/delivery-params.js';
 import {
   type ContentFilter,
@@ -315,16 +316,20 @@ export class RequestContentSource implements ContentSource {
     const path = page.path ?? '';
     if (path.length <= 4) return [];
     // One more than asked, as the page itself is among its parent's children.
-    const children = await this.tree('children', {
-      ...args,
-      limit: this.limitOf(args.limit) + 1,
-    }).load(path.slice(0, -4));
+    const children = await this.tree('children', args, 1).load(path.slice(0, -4));
     return children.filter((child) => child.id !== page.id).slice(0, args.limit);
   }
 
+  urlPath(page: ContentRow): string | Promise<string> {
+    const toPath = (scope: RequestScope) => {
+      const treePath = page.url_path ?? '';
+      return htmlPathOf(treePath, scope.site, scope.sites) ?? treePath;
+    };
+    return this.resolvedPageScope ? toPath(this.resolvedPageScope) : this.pageAccess().then(toPath);
+  }
+
   url(page: ContentRow): string | null | Promise<string | null> {
-    const toUrl = (scope: RequestScope) =>
-      page.url_path === undefined ? null : htmlPathOf(page.url_path, scope.site, scope.sites);
+    const toUrl = (scope: RequestScope) => linkTo(page.url_path ?? '', scope);
     return this.resolvedPageScope ? toUrl(this.resolvedPageScope) : this.pageAccess().then(toUrl);
   }
 
@@ -339,7 +344,7 @@ export class RequestContentSource implements ContentSource {
     const scope = await this.pageAccess();
     const urls = new Map<string, string>();
     for (const row of await Promise.all(ids.map((id) => this.page(id)))) {
-      const url = row?.url_path ? htmlPathOf(row.url_path, scope.site, scope.sites) : null;
+      const url = row?.url_path ? linkTo(row.url_path, scope) : null;
       if (row && url) urls.set(row.id, url);
     }
     return renderRichText(doc, { resolvePageUrl: (id) => urls.get(id.toLowerCase()) });
@@ -386,8 +391,9 @@ export class RequestContentSource implements ContentSource {
   private tree(
     relation: 'children' | 'descendants',
     args: TreeArguments,
+    extra = 0,
   ): DataLoader<string, ContentRow[]> {
-    const limit = this.limitOf(args.limit);
+    const limit = this.limitOf(args.limit) + extra;
     const offset = this.offsetOf(args.offset);
     const type =
       args.type === undefined || args.type === null
@@ -447,9 +453,21 @@ export class RequestContentSource implements ContentSource {
     if (!urlPath.startsWith('/') || urlPath.length > 1024 || /[?#\s]/.test(urlPath)) {
       throw new DeliveryParameterError('urlPath', 'expected a path such as /blog/hello/');
     }
+    refuseNul('urlPath', urlPath);
     const path = urlPath.endsWith('/') ? urlPath : `${urlPath}/`;
     const full = scope.site ? `${scope.site.rootUrlPath}${path.slice(1)}` : path;
-    return this.findOne('p.url_path = $URL', full, scope.draft);
+    const { draft } = scope;
+    const params = new Parameters();
+    const draftPage = draft.kind === 'page' ? `${params.add(draft.pageId)}::uuid` : undefined;
+    const visible = draft.kind === 'none' ? 'p.live' : '(p.live OR p.draft)';
+    const rows = await this.services.delivery.runQuery<ContentRow>({
+      text: `SELECT ${pageColumns('p')}, ${PAGE_ONLY_COLUMNS} FROM ${sourceOf('page', draft, draftPage)}
+              WHERE p.url_path = ${params.add(full)}::text AND ${visible}`,
+      values: params.values,
+    });
+    const row = rows[0] ?? null;
+    if (row) this.prime('page', [row]);
+    return row;
   }
 
   private async pageWithSlug(
@@ -460,6 +478,7 @@ export class RequestContentSource implements ContentSource {
     if (slug === '' || slug.length > 255) {
       throw new DeliveryParameterError('slug', 'expected a slug of 1 to 255 characters');
     }
+    refuseNul('slug', slug);
     const parentId = parent === undefined ? undefined : this.idOf('parent', parent);
     const params = new Parameters();
     const draftPage =
@@ -487,25 +506,6 @@ export class RequestContentSource implements ContentSource {
       );
     }
     return rows[0] ?? null;
-  }
-
-  private async findOne(
-    condition: string,
-    value: string,
-    draft: DraftScope,
-  ): Promise<ContentRow | null> {
-    const params = new Parameters();
-    const draftPage = draft.kind === 'page' ? `${params.add(draft.pageId)}::uuid` : undefined;
-    const where = condition.replace('$URL', `${params.add(value)}::text`);
-    const visible = draft.kind === 'none' ? 'p.live' : '(p.live OR p.draft)';
-    const rows = await this.services.delivery.runQuery<ContentRow>({
-      text: `SELECT ${pageColumns('p')}, ${PAGE_ONLY_COLUMNS} FROM ${sourceOf('page', draft, draftPage)}
-              WHERE ${where} AND ${visible}`,
-      values: params.values,
-    });
-    const row = rows[0] ?? null;
-    if (row) this.prime('page', [row]);
-    return row;
   }
 
   // ---- arguments ----------------------------------------------------------------------
@@ -549,7 +549,7 @@ export class RequestContentSource implements ContentSource {
     if (search.trim() === '' || search.length > MAX_SEARCH_LENGTH) {
       throw new DeliveryParameterError('search', `expected 1 to ${MAX_SEARCH_LENGTH} characters`);
     }
-    return search;
+    return refuseNul('search', search);
   }
 
   private orderOf(
@@ -624,6 +624,17 @@ export class RequestContentSource implements ContentSource {
   }
 }
 
+/**
+ * A link to the page at `treePath`, the way Wagtail's `get_url` makes one: the path when the
+ * page is on the request's site, `//host/path` when on another, null when no site serves it.
+ */
+function linkTo(treePath: string, scope: RequestScope): string | null {
+  const path = htmlPathOf(treePath, scope.site, scope.sites);
+  if (path === null) return null;
+  const owner = scope.sites.find((site) => treePath.startsWith(site.rootUrlPath));
+  return !owner || owner.id === scope.site?.id ? path : `//${owner.hostname}${path}`;
+}
+
 /** `PageFilter`'s `slug` and `title`: columns every page has. */
 function columnFilter(
   column: 'slug' | 'title',
@@ -638,6 +649,7 @@ function columnFilter(
   if (values.some((value) => value.length > 1000)) {
     throw new DeliveryParameterError(parameter, 'values are at most 1000 characters');
   }
+  for (const value of values) refuseNul(parameter, value);
   if (operator === 'in') return { op: 'column_in', column, values };
   return {
     op: operator === 'contains' ? 'column_contains' : 'column_equals',

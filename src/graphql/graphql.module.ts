@@ -2,7 +2,7 @@ import { Logger, Module } from '@nestjs/common';
 import { GraphQLModule } from '@nestjs/graphql';
 import { MercuriusDriver, type MercuriusDriverConfig } from '@nestjs/mercurius';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { type DocumentNode, GraphQLError, type GraphQLSchema } from 'graphql';
+import { type DocumentNode, GraphQLError, type GraphQLSchema, Kind } from 'graphql';
 import { PassportStrategies } from '#src/auth/passport-strategies.js';
 import { AuthModule } from '#src/auth/auth.module.js';
 import { APP_CONFIG } from '#src/config/config.module.js';
@@ -13,7 +13,7 @@ import { DeliveryModule } from '#src/delivery/delivery.module.js';
 import { DeliveryService } from '#src/delivery/delivery.service.js';
 import { RequestContentSource, seesDrafts } from '#src/graphql/content-source.js';
 import { errorFormatterFor } from '#src/graphql/graphql-errors.js';
-import { costOf, limitRules } from '#src/graphql/graphql-limits.js';
+import { costOf, limitRules, nestingOf } from '#src/graphql/graphql-limits.js';
 import { GraphqlSchemaService } from '#src/graphql/graphql-schema.service.js';
 import { OwnResolvers } from '#src/graphql/own-resolvers.js';
 import { PagesModule } from '#src/pages/pages.module.js';
@@ -90,8 +90,12 @@ function contextFactory(services: GraphqlServices) {
   };
 }
 
-/** Refuses a query document longer than GRAPHQL_MAX_QUERY_LENGTH before it is parsed. */
-function queryLengthHook(maxLength: number) {
+/**
+ * Before parsing: refuses a document longer than GRAPHQL_MAX_QUERY_LENGTH, or nested deeper
+ * than any query within GRAPHQL_MAX_DEPTH could be (arguments and input objects nest too).
+ */
+function preParsingHook(maxLength: number, maxDepth: number) {
+  const maxNesting = Math.max(128, maxDepth * 4);
   return (_schema: unknown, source: string): Promise<void> => {
     if (source.length > maxLength) {
       return Promise.reject(
@@ -101,24 +105,41 @@ function queryLengthHook(maxLength: number) {
         ),
       );
     }
+    const nesting = nestingOf(source);
+    if (nesting > maxNesting) {
+      return Promise.reject(
+        new GraphQLError(
+          `The query nests brackets ${nesting} levels deep; at most ${maxNesting} are accepted. Request fewer nested levels, or split the query.`,
+          { extensions: { code: 'QUERY_TOO_DEEP', limit: maxNesting, actual: nesting } },
+        ),
+      );
+    }
     return Promise.resolve();
   };
 }
 
 /**
- * Validation is cached per query text, so it sees no variables: a `limit: $n` counted as
- * its default there is counted again here with the value sent, before anything executes.
+ * Before execution:
+ * - validation is cached per query text, so it sees no variables: a `limit: $n` counted as
+ *   its default there is counted again here with the value sent;
+ * - Mercurius keys a query compiled by graphql-jit by its text alone, for the operation it
+ *   was compiled for: a document of several operations would then answer the wrong one.
+ *   Handing the document back as "modified" makes Mercurius execute it without JIT.
  */
-function costWithVariablesHook(maxCost: number) {
+function preExecutionHook(maxCost: number) {
   return (
     schema: GraphQLSchema,
     document: DocumentNode,
     _context: unknown,
     variables: Record<string, unknown> | undefined,
-  ): Promise<void> => {
-    if (!variables || Object.keys(variables).length === 0) return Promise.resolve();
+  ): Promise<{ document: DocumentNode } | undefined> => {
+    const operations = document.definitions.filter(
+      (definition) => definition.kind === Kind.OPERATION_DEFINITION,
+    ).length;
+    const answer = operations > 1 ? { document } : undefined;
+    if (!variables || Object.keys(variables).length === 0) return Promise.resolve(answer);
     const cost = costOf(schema, document, variables);
-    if (cost <= maxCost) return Promise.resolve();
+    if (cost <= maxCost) return Promise.resolve(answer);
     return Promise.reject(
       new GraphQLError(
         `Query cost ${cost} exceeds the maximum of ${maxCost}: ask for fewer items (a smaller limit) or fewer fields, or split the query.`,
@@ -187,8 +208,8 @@ const MAX_QUERY_TOKENS = 4000;
           errorFormatter: errorFormatterFor(new Logger('GraphQL')),
           graphql: { parseOptions: { maxTokens: MAX_QUERY_TOKENS } },
           hooks: {
-            preParsing: [queryLengthHook(config.graphql.maxQueryLength)],
-            preExecution: [costWithVariablesHook(config.graphql.maxCost)],
+            preParsing: [preParsingHook(config.graphql.maxQueryLength, config.graphql.maxDepth)],
+            preExecution: [preExecutionHook(config.graphql.maxCost)],
           },
         } as MercuriusDriverConfig;
       },

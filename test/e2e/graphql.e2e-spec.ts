@@ -307,6 +307,65 @@ describe('GraphQL: the content API', () => {
       expect(data.categories.items).toEqual([{ name: 'Cities' }]);
     });
 
+    it('answers the operation asked for in a document of several, also once compiled (JIT)', async () => {
+      const document = `query First { site { name } } query Second { page(urlPath: "/") { title } }`;
+      for (let round = 0; round < 4; round++) {
+        for (const operationName of ['First', 'Second']) {
+          const response = await fetch(`${app.baseUrl}/graphql`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ query: document, operationName }),
+          });
+          const body = (await response.json()) as { data: Record<string, unknown> };
+          expect(Object.keys(body.data)).toEqual([operationName === 'First' ? 'site' : 'page']);
+        }
+      }
+    });
+
+    it('gives each page the path a frontend routes it by, and takes it back in page(urlPath:)', async () => {
+      const data = await client.request<{
+        blogPost: { urlPath: string; url: string };
+      }>(
+        gql`
+          query ($id: ID!) {
+            blogPost(id: $id) {
+              urlPath
+              url
+            }
+          }
+        `,
+        { id: posts.alpha },
+      );
+      expect(data.blogPost).toEqual({ urlPath: '/blog/alpha/', url: '/blog/alpha/' });
+      const again = await client.request<{ page: { id: string } }>(
+        gql`
+          query ($path: String!) {
+            page(urlPath: $path) {
+              id
+            }
+          }
+        `,
+        { path: data.blogPost.urlPath },
+      );
+      expect(again.page.id).toBe(posts.alpha);
+    });
+
+    it('filters posts on the categories they have', async () => {
+      const data = await client.request<{ blogPosts: PostList }>(
+        gql`
+          query ($category: ID!) {
+            blogPosts(filter: { categories: { has: $category } }) {
+              items {
+                title
+              }
+            }
+          }
+        `,
+        { category: site.categoryIds[1] },
+      );
+      expect(data.blogPosts.items.map((item) => item.title)).toEqual(['Bravo city']);
+    });
+
     it('searches pages and snippets together, best first', async () => {
       const data = await client.request<{
         search: { totalCount: number; items: Array<{ __typename: string; title?: string }> };

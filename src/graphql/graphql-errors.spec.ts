@@ -73,6 +73,13 @@ async function errorsOf(source: string, variableValues?: Record<string, unknown>
   return result.errors ?? [];
 }
 
+/** Kept: the same message and place, with a code when GraphQL gave it none. */
+function expectKept(safe: GraphQLError, error: GraphQLError, code?: string): void {
+  expect(safe.message).toBe(error.message);
+  expect(safe.locations).toEqual(error.locations);
+  expect(safe.extensions.code).toBe(code ?? error.extensions.code);
+}
+
 async function oneErrorOf(source: string, variableValues?: Record<string, unknown>) {
   const errors = await errorsOf(source, variableValues);
   expect(errors).toHaveLength(1);
@@ -95,14 +102,14 @@ describe('safeError', () => {
   describe('keeps what GraphQL itself reports: it is about the query, and says how to fix it', () => {
     it('keeps validation errors as they are', () => {
       const [error] = validate(schema, parse('{ posts { title } }'));
-      expect(safeError(error, logger, 'req-1')).toBe(error);
+      expectKept(safeError(error, logger, 'req-1'), error, 'GRAPHQL_VALIDATION_FAILED');
       expect(error.message).toBe('Cannot query field "title" on type "Post".');
       expect(logged).not.toHaveBeenCalled();
     });
 
     it('keeps syntax errors as they are', async () => {
       const error = await oneErrorOf('{ posts { ');
-      expect(safeError(error, logger, 'req-1')).toBe(error);
+      expectKept(safeError(error, logger, 'req-1'), error, 'GRAPHQL_PARSE_FAILED');
       expect(error.message).toMatch(/^Syntax Error/);
     });
 
@@ -112,7 +119,7 @@ describe('safeError', () => {
       expect((error.originalError as GraphQLError).originalError).toBeInstanceOf(TypeError);
       expect(error.path).toBeUndefined();
       const safe = safeError(error, logger, 'req-1');
-      expect(safe).toBe(error);
+      expectKept(safe, error, 'GRAPHQL_VALIDATION_FAILED');
       expect(safe.message).toBe(
         'Variable "$d" got invalid value "31/01/2026"; Expected type "Date". Date expects a string such as 2026-01-31.',
       );
@@ -136,7 +143,7 @@ describe('safeError', () => {
         statusCode: 400,
       });
       const error = new GraphQLError(original.message, { originalError: original });
-      expect(safeError(error, logger, 'req-1')).toBe(error);
+      expectKept(safeError(error, logger, 'req-1'), error, 'GRAPHQL_VALIDATION_FAILED');
     });
 
     it("keeps Fastify's refusals of the request (bad JSON, wrong content type), 4xx with a message for the caller", () => {
@@ -152,7 +159,7 @@ describe('safeError', () => {
       ]) {
         // What Mercurius' route error handler (toGraphQLError) hands to the formatter.
         const error = new GraphQLError(original.message, { originalError: original });
-        expect(safeError(error, logger, 'req-1')).toBe(error);
+        expectKept(safeError(error, logger, 'req-1'), error, 'GRAPHQL_VALIDATION_FAILED');
       }
       expect(logged).not.toHaveBeenCalled();
     });
@@ -215,7 +222,7 @@ describe('safeError', () => {
       expect(logged).toHaveBeenCalledTimes(1);
       const [line] = logged.mock.calls[0] as [string];
       expect(line).toMatch(
-        /^GraphQL resolver failed at posts\.0\.author\.name \(request req-42\): /,
+        /^GraphQL request failed at posts\.0\.author\.name \(request req-42\): /,
       );
       expect(line).toContain(
         'column "nope" does not exist: SELECT p.id, p.nope FROM pages p WHERE p.live',
@@ -233,26 +240,20 @@ describe('safeError', () => {
       expect(logged).toHaveBeenCalledTimes(1);
     });
 
-    // BUG: safeError returns every error without a `path` as it is, to keep variable
-    // coercion errors; but those arrive wrapped in a GraphQLError and are kept by the first
-    // test anyway. What does arrive path-less and plain is anything Mercurius' route error
-    // handler catches outside execution (toGraphQLError): an error thrown by the context
-    // factory (the bearer lookup when the database fails) or by graphql's validation of a
-    // malformed JSON AST — and that reaches the caller verbatim, SQL included.
-    it.failing(
-      'replaces a database error raised outside execution (no path) by "Internal error"',
-      () => {
-        const original = databaseError();
-        // What Mercurius' toGraphQLError makes of an error thrown by the context factory.
-        const error = new GraphQLError(original.message, { originalError: original });
-        const safe = safeError(error, logger, 'req-5');
-        expect(safe.message).toBe(
-          'Internal error. The server log has the details under request id req-5.',
-        );
-        expect(JSON.stringify(safe.toJSON())).not.toMatch(/SELECT|FROM pages/);
-        expect(logged).toHaveBeenCalledTimes(1);
-      },
-    );
+    // Mercurius' route error handler (toGraphQLError) hands over errors raised outside
+    // execution path-less: one thrown by the context factory (the bearer lookup when the
+    // database fails) or by graphql's validation of a malformed JSON AST.
+    it('replaces a database error raised outside execution (no path) by "Internal error"', () => {
+      const original = databaseError();
+      // What Mercurius' toGraphQLError makes of an error thrown by the context factory.
+      const error = new GraphQLError(original.message, { originalError: original });
+      const safe = safeError(error, logger, 'req-5');
+      expect(safe.message).toBe(
+        'Internal error. The server log has the details under request id req-5.',
+      );
+      expect(JSON.stringify(safe.toJSON())).not.toMatch(/SELECT|FROM pages/);
+      expect(logged).toHaveBeenCalledTimes(1);
+    });
   });
 });
 

@@ -18,10 +18,23 @@ function codeOf(slug: string): string {
  */
 export function safeError(error: GraphQLError, logger: Logger, requestId: string): GraphQLError {
   const original = error.originalError;
-  if (!original || original instanceof GraphQLError) return error;
-  // Mercurius' own request errors (a bad body, a failed hook) carry a status of their own.
-  const { code } = original as Error & { code?: unknown };
-  if (typeof code === 'string' && code.startsWith('MER_ERR_')) return error;
+  if (!original || original instanceof GraphQLError) return withCode(error);
+  // Mercurius' and Fastify's own request errors (a bad body, a refused method).
+  const { code, statusCode } = original as Error & { code?: unknown; statusCode?: unknown };
+  if (
+    typeof code === 'string' &&
+    /^(MER|FST)_ERR_/.test(code) &&
+    (typeof statusCode !== 'number' || statusCode < 500)
+  ) {
+    // Mercurius' formatter answers a validation failure with the errors it carries.
+    const carried = (original as Error & { errors?: unknown }).errors;
+    if (Array.isArray(carried)) {
+      (original as Error & { errors: unknown[] }).errors = carried.map((each: unknown) =>
+        each instanceof GraphQLError ? withCode(each) : each,
+      );
+    }
+    return withCode(error);
+  }
   if (original instanceof DomainError) {
     return new GraphQLError(original.detail, {
       nodes: error.nodes,
@@ -36,10 +49,10 @@ export function safeError(error: GraphQLError, logger: Logger, requestId: string
       },
     });
   }
-  // A coercion error before execution (a variable of the wrong type) has no path.
-  if (!error.path) return error;
+  // A variable's value refused by a scalar: graphql reports it at the variable's definition.
+  if (!error.path && error.nodes?.length && original instanceof TypeError) return withCode(error);
   logger.error(
-    `GraphQL resolver failed at ${error.path.join('.')} (request ${requestId}): ${original.stack ?? original.message}`,
+    `GraphQL request failed${error.path ? ` at ${error.path.join('.')}` : ''} (request ${requestId}): ${original.stack ?? original.message}`,
   );
   return new GraphQLError(
     `Internal error. The server log has the details under request id ${requestId}.`,
@@ -51,6 +64,26 @@ export function safeError(error: GraphQLError, logger: Logger, requestId: string
       extensions: { code: 'INTERNAL_SERVER_ERROR', requestId },
     },
   );
+}
+
+/**
+ * GraphQL's own errors carry no code: a syntax error gets `GRAPHQL_PARSE_FAILED`, any other
+ * refusal before execution (an unknown field, a wrong argument type) `GRAPHQL_VALIDATION_FAILED`.
+ */
+function withCode(error: GraphQLError): GraphQLError {
+  if (error.extensions.code !== undefined || error.path) return error;
+  return new GraphQLError(error.message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    originalError: error.originalError,
+    extensions: {
+      ...error.extensions,
+      code: error.message.startsWith('Syntax Error')
+        ? 'GRAPHQL_PARSE_FAILED'
+        : 'GRAPHQL_VALIDATION_FAILED',
+    },
+  });
 }
 
 /** Mercurius' `errorFormatter`: its own, after every error went through `safeError`. */

@@ -18,7 +18,7 @@ import {
   type FieldNode,
   type SelectionSetNode,
 } from 'graphql';
-import { costOf, limitRules, type GraphqlLimits } from '#src/graphql/graphql-limits.js';
+import { costOf, limitRules, nestingOf, type GraphqlLimits } from '#src/graphql/graphql-limits.js';
 
 const Author = new GraphQLObjectType({
   name: 'Author',
@@ -349,5 +349,14 @@ describe('limitRules: introspection', () => {
     expect(
       errorsOf(getIntrospectionQuery(), { introspection: true, maxDepth: 10, maxCost: 0 }),
     ).toEqual([]);
+  });
+});
+
+describe('nestingOf', () => {
+  it('counts brackets of every kind, but not inside strings, block strings or comments', () => {
+    expect(nestingOf('{ a { b(x: [1, { y: 2 }]) } }')).toBe(5);
+    expect(nestingOf('{ a(s: "{{{{ \\" {{") }')).toBe(2);
+    expect(nestingOf('{ a(s: """ {{{{ """) } # {{{{{{')).toBe(2);
+    expect(nestingOf(`{${'a{'.repeat(2000)}b${'}'.repeat(2000)}}`)).toBe(2001);
   });
 });

@@ -436,3 +436,34 @@ function fragmentsOf(document: DocumentNode): Map<string, FragmentDefinitionNode
 function saturated(figure: number): number {
   return Math.min(figure, Number.MAX_SAFE_INTEGER);
 }
+
+/**
+ * How deep `{`, `(` and `[` nest in a query document, outside strings and comments: found
+ * without parsing, so a nesting bomb is refused before graphql's parser (which recurses
+ * once a level) could run out of stack.
+ */
+export function nestingOf(source: string): number {
+  let depth = 0;
+  let deepest = 0;
+  for (let index = 0; index < source.length; index++) {
+    const char = source[index];
+    if (char === '#') {
+      while (index < source.length && source[index] !== '\n') index++;
+    } else if (char === '"') {
+      if (source.startsWith('"""', index)) {
+        const end = source.indexOf('"""', index + 3);
+        index = end < 0 ? source.length : end + 2;
+      } else {
+        for (index++; index < source.length && source[index] !== '"'; index++) {
+          if (source[index] === '\\') index++;
+        }
+      }
+    } else if (char === '{' || char === '(' || char === '[') {
+      depth++;
+      if (depth > deepest) deepest = depth;
+    } else if (char === '}' || char === ')' || char === ']') {
+      depth--;
+    }
+  }
+  return deepest;
+}

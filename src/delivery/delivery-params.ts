@@ -86,10 +86,21 @@ const SNIPPET_LISTING_NAMES = new Set([
   'locale',
 ]);
 
+/**
+ * PostgreSQL text cannot hold a NUL character: a value with one is refused here, before it
+ * could make a query fail.
+ */
+export function refuseNul(name: string, value: string): string {
+  if (value.includes('\u0000')) {
+    throw new DeliveryParameterError(name, 'must not contain a NUL character (\\u0000)');
+  }
+  return value;
+}
+
 function single(query: RawQuery, name: string): string | undefined {
   const value = query[name];
   if (Array.isArray(value)) throw new DeliveryParameterError(name, 'given more than once');
-  return value;
+  return value === undefined ? undefined : refuseNul(name, value);
 }
 
 function uuidParameter(query: RawQuery, name: string): string | undefined {
@@ -214,6 +225,7 @@ function isValidDate(value: string): boolean {
 
 /** One value of a filter, checked against the field's type; returns what the SQL compares. */
 function filterValue(field: FieldDefinition, parameter: string, value: string): string {
+  refuseNul(parameter, value);
   if (value.length > MAX_FILTER_VALUE_LENGTH) {
     throw new DeliveryParameterError(
       parameter,

@@ -293,7 +293,7 @@ export class DeliveryService implements OnModuleInit {
     if (kind === 'snippet') {
       if (!(await this.permissions.can(principal.user, 'change_snippet'))) {
         throw new DraftAccessDeniedError(
-          'draft=true on snippets needs the change_snippet permission.',
+          'Seeing snippet drafts (draft=true on REST, a read token on GraphQL) needs the change_snippet permission. Send no credentials to read published content.',
         );
       }
       return { site, sites, draft: { kind: 'all' } };
@@ -306,7 +306,7 @@ export class DeliveryService implements OnModuleInit {
       : await this.permissions.can(principal.user, 'change_page');
     if (!allowed) {
       throw new DraftAccessDeniedError(
-        'draft=true shows every draft of the site: it needs the change_page permission on the whole site.',
+        'Seeing drafts (draft=true on REST, a read token on GraphQL) shows every draft of the site: it needs the change_page permission on the whole site. Send no credentials to read published content.',
       );
     }
     return { site, sites, draft: { kind: 'all' } };

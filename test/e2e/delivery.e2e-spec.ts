@@ -299,6 +299,17 @@ describe('the delivery API: pages and snippets', () => {
       expect(problem.detail).toContain(parameter);
     });
 
+    it('refuses a NUL character, which PostgreSQL text cannot hold, naming the parameter', async () => {
+      for (const [path, parameter] of [
+        ['/api/v2/pages?search=a%00', 'search'],
+        ['/api/v2/pages/find?html_path=/a%00/', 'html_path'],
+        ['/api/v2/pages?type=blog_post&tags=news%00', 'tags'],
+      ]) {
+        const problem = await expectProblem(await get(path), 400);
+        expect(problem.errors?.[0]?.path).toBe(parameter);
+      }
+    });
+
     it('passes hostile filter values as parameters, never as SQL', async () => {
       const listing = await list(
         `type=blog_post&tags__contains=${encodeURIComponent("news') OR 1=1 --")}`,

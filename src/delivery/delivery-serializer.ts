@@ -21,6 +21,8 @@ export interface ItemRow {
   content?: Record<string, unknown>;
   slug?: string;
   url_path?: string;
+  /** The materialized path: 4 characters a level. */
+  path?: string;
   parent_id?: string | null;
   parent_type?: string | null;
   parent_title?: string | null;

@@ -39,6 +39,7 @@ import {
   typeNameOf,
   type GraphqlNameError,
 } from '#src/graphql/graphql-names.js';
+import type { ItemRow } from '#src/delivery/delivery-serializer.js';
 
 /**
  * The content part of the GraphQL schema, generated from the content types: the `Page` and
@@ -50,22 +51,11 @@ import {
  * ContentSource (see content-source.ts) whose loaders batch every relation.
  */
 
-/** A page or snippet as the content queries select it (delivery-sql.ts's item columns). */
-export interface ContentRow {
-  id: string;
-  type: string;
-  title: string;
-  locale: string;
-  first_published_at: string | null;
-  last_published_at: string | null;
-  content?: Record<string, unknown> | null;
-  /** Pages only. */
-  slug?: string;
-  url_path?: string;
-  path?: string;
-  /** Set on search results, whose union needs to know. */
-  kind?: ContentKind;
-}
+/**
+ * A page or snippet as the content queries select it: delivery-sql.ts's item columns, with
+ * `kind` set on search results, whose union needs to know.
+ */
+export type ContentRow = ItemRow & { kind?: ContentKind; content?: Record<string, unknown> | null };
 
 export interface ListResult {
   items: ContentRow[];
@@ -433,38 +423,26 @@ class SchemaBuilder {
         }),
       );
     const many = (type: GraphQLInputType) => new GraphQLList(new GraphQLNonNull(type));
+    /** `{ eq, in }`: equal to one value, or to any of several. */
+    const oneOf = (name: string, description: string, type: GraphQLInputType) =>
+      make(name, description, { eq: type, in: many(type) });
     return {
       String: make('StringFilter', 'Equal to, one of, or containing (case-insensitive).', {
         eq: GraphQLString,
         in: many(GraphQLString),
         contains: GraphQLString,
       }),
-      Choice: make('ChoiceFilter', 'The choice is this one, or one of these.', {
-        eq: GraphQLString,
-        in: many(GraphQLString),
-      }),
+      Choice: oneOf('ChoiceFilter', 'The choice is this one, or one of these.', GraphQLString),
       Choices: make('ChoicesFilter', 'Of several choices: has this one, or any of these.', {
         has: GraphQLString,
         hasAny: many(GraphQLString),
       }),
-      Int: make('IntFilter', 'Equal to, or one of.', { eq: GraphQLInt, in: many(GraphQLInt) }),
-      Float: make('FloatFilter', 'Equal to, or one of.', {
-        eq: GraphQLFloat,
-        in: many(GraphQLFloat),
-      }),
+      Int: oneOf('IntFilter', 'Equal to, or one of.', GraphQLInt),
+      Float: oneOf('FloatFilter', 'Equal to, or one of.', GraphQLFloat),
       Boolean: make('BooleanFilter', 'Equal to.', { eq: GraphQLBoolean }),
-      Date: make('DateFilter', 'On this date, or one of these.', {
-        eq: DateScalar,
-        in: many(DateScalar),
-      }),
-      DateTime: make('DateTimeFilter', 'At this time, or one of these.', {
-        eq: DateTimeScalar,
-        in: many(DateTimeScalar),
-      }),
-      ID: make('IDFilter', 'Links to this object, or one of these.', {
-        eq: GraphQLID,
-        in: many(GraphQLID),
-      }),
+      Date: oneOf('DateFilter', 'On this date, or one of these.', DateScalar),
+      DateTime: oneOf('DateTimeFilter', 'At this time, or one of these.', DateTimeScalar),
+      ID: oneOf('IDFilter', 'Links to this object, or one of these.', GraphQLID),
       IDs: make('IDsFilter', 'Of several links: has this one, or any of these.', {
         has: GraphQLID,
         hasAny: many(GraphQLID),

@@ -178,29 +178,30 @@ class NamePlan {
   private readonly queries = new Map<string, Claim>();
 
   claimType(name: string, claim: Claim): void {
-    if (RESERVED_TYPE_NAMES.has(name)) {
-      this.fail(claim, `would be the GraphQL type ${name}, which Finch's own schema uses`);
-      return;
-    }
-    const owner = this.types.get(name);
-    if (owner) {
-      this.fail(claim, `would be the GraphQL type ${name}, which ${owner.what} already is`);
-      return;
-    }
-    this.types.set(name, claim);
+    this.claimName('type', this.types, RESERVED_TYPE_NAMES, name, claim);
   }
 
   claimQuery(name: string, claim: Claim): void {
-    if (RESERVED_QUERY_FIELDS.has(name)) {
-      this.fail(claim, `would be the GraphQL query ${name}, which Finch's own schema uses`);
+    this.claimName('query', this.queries, RESERVED_QUERY_FIELDS, name, claim);
+  }
+
+  private claimName(
+    what: 'type' | 'query',
+    taken: Map<string, Claim>,
+    reserved: ReadonlySet<string>,
+    name: string,
+    claim: Claim,
+  ): void {
+    if (reserved.has(name)) {
+      this.fail(claim, `would be the GraphQL ${what} ${name}, which Finch's own schema uses`);
       return;
     }
-    const owner = this.queries.get(name);
+    const owner = taken.get(name);
     if (owner) {
-      this.fail(claim, `would be the GraphQL query ${name}, which ${owner.what} already is`);
+      this.fail(claim, `would be the GraphQL ${what} ${name}, which ${owner.what} already is`);
       return;
     }
-    this.queries.set(name, claim);
+    taken.set(name, claim);
   }
 
   /** Field names within one object: base fields first, then content fields. */

@@ -1,3 +1,6 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ClientError, GraphQLClient, gql } from 'graphql-request';
 import { bearer, createUser, signIn, TEST_PASSWORD } from '#test/helpers/auth.js';
@@ -11,6 +14,7 @@ import {
   createSnippet,
 } from '#test/helpers/delivery-site.js';
 import { sendJson } from '#test/helpers/problem.js';
+import { runFinch } from '#test/helpers/finch-cli.js';
 import { fetchCountingQueries } from '#test/helpers/query-count.js';
 import { startTestApp, type TestApp } from '#test/helpers/test-app.js';
 import { waitFor } from '#test/helpers/wait-for.js';
@@ -708,6 +712,42 @@ describe('GraphQL: the content API', () => {
       );
       expect(clash.status).toBe(400);
       expect(await clash.text()).toContain('BlogPost');
+    });
+
+    it('follows `finch schema apply` run beside the server', async () => {
+      if (!app.config.databaseUrl) return; // the embedded database serves one process
+      const directory = await mkdtemp(path.join(tmpdir(), 'finch-graphql-'));
+      try {
+        // The file holds every type, as `schema export` writes it, plus a new one.
+        const exported = await runFinch(['schema', 'export'], app.database);
+        const schema = JSON.parse(exported.stdout) as { contentTypes: unknown[] };
+        schema.contentTypes.push({ ...faq, key: 'press_release', label: 'Press release' });
+        const file = path.join(directory, 'schema.json');
+        await writeFile(file, JSON.stringify(schema));
+        const applied = await runFinch(['schema', 'apply', file, '--yes'], app.database);
+        if (applied.code !== 0)
+          throw new Error(`schema apply failed: ${applied.stdout}${applied.stderr}`);
+        await waitFor(
+          'pressReleases on the server',
+          async () => {
+            try {
+              await client.request(gql`
+                {
+                  pressReleases {
+                    totalCount
+                  }
+                }
+              `);
+              return true;
+            } catch {
+              return false;
+            }
+          },
+          5_000,
+        );
+      } finally {
+        await rm(directory, { recursive: true, force: true });
+      }
     });
 
     it('follows a change made through another server on the same database', async () => {

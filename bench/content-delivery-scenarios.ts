@@ -45,7 +45,7 @@ function pageCount(): number {
  * The suite's database: `finch_bench_content`, seeded when it is missing, incomplete, of
  * another size or when BENCH_RESEED=1, and kept afterwards so reruns start at once.
  */
-async function withSeededContent<T>(serverUrl: string, work: (url: string) => Promise<T>) {
+export async function withSeededContent<T>(serverUrl: string, work: (url: string) => Promise<T>) {
   const pages = pageCount();
   const seeded = await seededPageCount(serverUrl);
   if (process.env.BENCH_RESEED === '1' || seeded !== pages) {
@@ -62,7 +62,7 @@ async function withSeededContent<T>(serverUrl: string, work: (url: string) => Pr
 }
 
 /** What the seeded site holds, read once for all scenarios. */
-interface SeededSite {
+export interface SeededSite {
   /** Every live post, shuffled. */
   posts: Array<{ id: string; htmlPath: string }>;
   /** The blog indexes, the largest first. */
@@ -71,7 +71,7 @@ interface SeededSite {
 
 let site: Promise<SeededSite> | undefined;
 
-function readSite(db: pg.Pool): Promise<SeededSite> {
+export function readSite(db: pg.Pool): Promise<SeededSite> {
   site ??= (async () => {
     const posts = await db.query<{ id: string; htmlPath: string }>(`
       SELECT p.id, substr(p.url_path, length(root.url_path)) AS "htmlPath"

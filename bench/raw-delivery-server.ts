@@ -27,6 +27,11 @@ import { type BaselineHandler, sendJson } from './scenario.js';
 let siteRootUrlPath: string | undefined;
 let siteRootPageId: string | undefined;
 
+/** The default site's root page, once `loadSiteRoot` has read it. */
+export function siteRoot(): { urlPath: string | undefined; pageId: string | undefined } {
+  return { urlPath: siteRootUrlPath, pageId: siteRootPageId };
+}
+
 export async function loadSiteRoot(db: pg.Pool): Promise<void> {
   const { rows } = await db.query<{ url_path: string; id: string }>(
     'SELECT p.url_path, p.id FROM sites s JOIN pages p ON p.id = s.root_page_id WHERE s.is_default',
@@ -35,19 +40,19 @@ export async function loadSiteRoot(db: pg.Pool): Promise<void> {
   siteRootPageId = rows[0]?.id;
 }
 
-interface DeliveryRow {
+export interface DeliveryRow {
   items: unknown[] | null;
   total_count?: number | string;
   linked?: unknown;
 }
 
 /** As DeliveryService names a statement on PostgreSQL (the SQL check compares names too). */
-function named(query: SqlQuery): pg.QueryConfig {
+export function named(query: SqlQuery): pg.QueryConfig {
   const digest = createHash('sha256').update(query.text).digest('hex').slice(0, 24);
   return { name: `finch_delivery_${digest}`, text: query.text, values: query.values };
 }
 
-async function single(db: pg.Pool, query: SqlQuery): Promise<DeliveryRow> {
+export async function single(db: pg.Pool, query: SqlQuery): Promise<DeliveryRow> {
   const { rows } = await db.query<DeliveryRow>(named(query));
   return rows[0] ?? { items: null };
 }
@@ -77,25 +82,31 @@ export const rawDeliveryHandler: BaselineHandler = async (request, response, poo
   }
 
   if (route === '/api/v2/pages/') {
-    // The listing the benchmark asks for: children of a page, in tree order, a page of them.
+    // The listings the benchmark asks for: children of a page, of a type or any, in tree
+    // order, a page of them. Its `fields` (GraphQL's scenarios: hero_image,author(name),
+    // categories(name)) name a field of what the items link to, so the statement selects the
+    // items' content and the linked snippets' content too.
+    const withFields = url.searchParams.has('fields');
     const row = await single(
       pools.app,
       buildDeliveryQuery({
         kind: 'page',
         siteRootPageId,
+        type: url.searchParams.get('type') ?? undefined,
         childOf: url.searchParams.get('child_of') ?? undefined,
         filters: [],
         order: { kind: 'path' },
         limit: Number(url.searchParams.get('limit') ?? 20),
         offset: Number(url.searchParams.get('offset') ?? 0),
         draft: { kind: 'none' },
-        withContent: false,
-        withLinkedContent: false,
+        withContent: withFields,
+        withLinkedContent: withFields,
       }),
     );
     sendJson(response, 200, {
       meta: { total_count: Number(row.total_count ?? 0) },
       items: row.items ?? [],
+      ...(withFields ? { linked: row.linked } : {}),
     });
     return;
   }

@@ -1,13 +1,15 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import prettier from 'prettier';
 import type { LoadResult, LoadSettings } from './load-generator.js';
-import type { Scenario } from './scenario.js';
+import { baselineRequestOf, isFinchBaseline, type Scenario } from './scenario.js';
 
 /** Every round's result for one server; rounds alternate which server goes first. */
 export interface ScenarioOutcome {
   scenario: Scenario;
   finch: LoadResult[];
   baseline: LoadResult[];
+  /** SQL statements one request sends, counted before the load (caches warm). */
+  statementsPerRequest?: { finch: number; baseline: number };
 }
 
 export interface MachineInfo {
@@ -77,15 +79,19 @@ export function throughputRatio({ finch, baseline }: ScenarioOutcome): number {
   return medianRound(finch).requestsPerSecond / medianRound(baseline).requestsPerSecond;
 }
 
-export type Verdict = 'met' | 'below target' | 'invalid';
+export type Verdict = 'met' | 'below target' | 'no target' | 'invalid';
 
 export function verdictOf(outcome: ScenarioOutcome): Verdict {
-  const rounds = [...outcome.finch, ...outcome.baseline];
-  const expected = outcome.scenario.request.expectedStatus;
-  if (rounds.some((round) => invalidity(round, expected))) return 'invalid';
-  return throughputRatio(outcome) >= outcome.scenario.target.minThroughputRatio
-    ? 'met'
-    : 'below target';
+  const { scenario } = outcome;
+  const baselineExpected = baselineRequestOf(scenario).expectedStatus;
+  if (
+    outcome.finch.some((round) => invalidity(round, scenario.request.expectedStatus)) ||
+    outcome.baseline.some((round) => invalidity(round, baselineExpected))
+  ) {
+    return 'invalid';
+  }
+  if (!scenario.target) return 'no target';
+  return throughputRatio(outcome) >= scenario.target.minThroughputRatio ? 'met' : 'below target';
 }
 
 const HEADER = [
@@ -97,9 +103,10 @@ const HEADER = [
   'Finch p50 / p99 ms',
   'Baseline p50 / p99 ms',
   'Server CPU ms/req Finch / baseline',
+  'SQL/req Finch / baseline',
 ];
 
-const RIGHT_ALIGNED = new Set([1, 2, 3, 5, 6, 7]);
+const RIGHT_ALIGNED = new Set([1, 2, 3, 5, 6, 7, 8]);
 
 const requestsPerSecond = (value: number) =>
   Math.round(value).toLocaleString('en-US', { useGrouping: true });
@@ -121,17 +128,25 @@ const serverCpu = (rounds: LoadResult[]) => {
   return values.length === 0 ? '—' : values[Math.floor((values.length - 1) / 2)].toFixed(3);
 };
 
-function rowOf(outcome: ScenarioOutcome): string[] {
+function targetOf(outcome: ScenarioOutcome): string {
+  const { target } = outcome.scenario;
   const verdict = verdictOf(outcome);
+  const shown = verdict === 'met' ? 'met' : verdict === 'no target' ? '' : verdict.toUpperCase();
+  return target ? `≥ ${target.minThroughputRatio.toFixed(2)}× ${shown}`.trimEnd() : `— ${shown}`;
+}
+
+function rowOf(outcome: ScenarioOutcome): string[] {
+  const statements = outcome.statementsPerRequest;
   return [
     outcome.scenario.name,
     throughput(outcome.finch),
     throughput(outcome.baseline),
     `${throughputRatio(outcome).toFixed(2)}×`,
-    `≥ ${outcome.scenario.target.minThroughputRatio.toFixed(2)}× ${verdict === 'met' ? 'met' : verdict.toUpperCase()}`,
+    targetOf(outcome),
     latencies(outcome.finch),
     latencies(outcome.baseline),
     `${serverCpu(outcome.finch)} / ${serverCpu(outcome.baseline)}`,
+    statements ? `${statements.finch} / ${statements.baseline}` : '—',
   ];
 }
 
@@ -146,7 +161,7 @@ function notesOf(outcomes: ScenarioOutcome[]): string[] {
       ...baseline.map((round, index) => ({
         server: 'baseline',
         index,
-        problem: invalidity(round, scenario.request.expectedStatus),
+        problem: invalidity(round, baselineRequestOf(scenario).expectedStatus),
       })),
     ]
       .filter(({ problem }) => problem)
@@ -184,7 +199,8 @@ export function describeSettings({ settings }: RunDescription): string {
     'from the median round, ± is half the spread between the fastest and slowest round; ' +
     `database pools ${settings.poolSize} (app) and 30 (queues) for both; Finch with ` +
     `NODE_ENV=production, LOG_LEVEL=${settings.finchLogLevel}, queues on PostgreSQL (no REDIS_URL), job workers ` +
-    'not in the server process; autocannon in a worker thread of the same process, loopback only.'
+    'not in the server process; autocannon in a worker thread of the same process, loopback only; ' +
+    'SQL/req is the statements one request sends once caches are warm, recorded before the load.'
   );
 }
 
@@ -201,6 +217,13 @@ export function describeLoad({ loadAverage }: RunDescription): string {
     (loadAverage.after === undefined ? '' : `, ${loadAverage.after.toFixed(2)} after the last`) +
     ' (the bench adds a few of its own: the server, the load generator, PostgreSQL backends)'
   );
+}
+
+/** The scenario's description, and who the baseline is when it is Finch itself. */
+function describeScenario(scenario: Scenario): string {
+  return isFinchBaseline(scenario.baseline)
+    ? `${scenario.description}; the baseline is Finch: ${scenario.baseline.label}`
+    : scenario.description;
 }
 
 /** Identifies a run's section in RESULTS.md: a rerun on the same day, commit and machine replaces it. */
@@ -228,7 +251,7 @@ function markdownSection(run: RunDescription, outcomes: ScenarioOutcome[]): stri
     `- Machine: ${describeMachine(run)}.`,
     `- Settings: ${describeSettings(run)}`,
     `- Load: ${describeLoad(run)}.`,
-    ...outcomes.map(({ scenario }) => `- \`${scenario.name}\`: ${scenario.description}.`),
+    ...outcomes.map(({ scenario }) => `- \`${scenario.name}\`: ${describeScenario(scenario)}.`),
     '',
     ...table,
     ...(notes.length > 0 ? ['', ...notes] : []),

@@ -1,3 +1,5 @@
+// First, before any library reads it: see the file.
+import './production-mode.js';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
@@ -17,7 +19,14 @@ import {
   verdictOf,
   writeResults,
 } from './results-report.js';
-import type { BenchSuite, Scenario } from './scenario.js';
+import {
+  type BaselinePools,
+  type BenchRequest,
+  type BenchSuite,
+  baselineRequestOf,
+  isFinchBaseline,
+  type Scenario,
+} from './scenario.js';
 import { suites } from './scenarios.js';
 import {
   closePools,
@@ -126,38 +135,76 @@ async function describeMachineOf(db: pg.Pool, databaseUrl: string): Promise<Mach
   };
 }
 
-/** Status, content type and JSON shape must agree, or the comparison would be meaningless. */
-async function assertSameAnswer(scenario: Scenario, finchUrl: string, baselineUrl: string) {
-  const shapeOf = (value: unknown): string => {
-    if (Array.isArray(value)) return `[${[...new Set(value.map(shapeOf))].sort().join('|')}]`;
-    if (value !== null && typeof value === 'object') {
-      return `{${Object.entries(value)
-        .sort(([a], [b]) => a.localeCompare(b))
-        .map(([key, item]) => `${key}:${shapeOf(item)}`)
-        .join(',')}}`;
-    }
-    return value === null ? 'null' : typeof value;
-  };
+/** One side of a comparison: a server and the request it is asked. */
+interface Contender {
+  name: 'Finch' | 'baseline';
+  url: string;
+  request: BenchRequest;
+  /** Finch (its statements are recorded by request id), or the raw baseline. */
+  isFinch: boolean;
+  results: LoadResult[];
+}
+
+interface RecordedAnswer {
+  status: number;
+  type: string;
+  shape: string;
+  text: string;
+  /** Every statement sent while answering, as `recordSql` writes them. */
+  statements: string[];
+}
+
+function shapeOf(value: unknown): string {
+  if (Array.isArray(value)) return `[${[...new Set(value.map(shapeOf))].sort().join('|')}]`;
+  if (value !== null && typeof value === 'object') {
+    return `{${Object.entries(value)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([key, item]) => `${key}:${shapeOf(item)}`)
+      .join(',')}}`;
+  }
+  return value === null ? 'null' : typeof value;
+}
+
+/** One request to `contender`, with the SQL it made its server send. */
+async function recordedAnswer(contender: Contender): Promise<RecordedAnswer> {
   const requestId = `bench-check-${randomBytes(6).toString('hex')}`;
-  const answer = async (base: string) => {
-    const response = await fetch(new URL(scenario.request.path, base), {
-      method: scenario.request.method ?? 'GET',
-      headers: { ...scenario.request.headers, 'x-request-id': requestId },
-      body: scenario.request.body,
+  let answer: Omit<RecordedAnswer, 'statements'> | undefined;
+  const sql = await recordSql(requestId, async () => {
+    const { request } = contender;
+    const response = await fetch(new URL(request.path, contender.url), {
+      method: request.method ?? 'GET',
+      headers: { ...request.headers, 'x-request-id': requestId },
+      body: request.body,
       redirect: 'manual',
     });
     const type = response.headers.get('content-type') ?? '';
     const text = await response.text();
     const shape = type.includes('json') ? shapeOf(JSON.parse(text)) : `${text.length} characters`;
-    return { status: response.status, type, shape, text };
-  };
-  let finch: Awaited<ReturnType<typeof answer>> | undefined;
-  let baseline: Awaited<ReturnType<typeof answer>> | undefined;
-  const sql = await recordSql(requestId, async () => {
-    finch = await answer(finchUrl);
-    baseline = await answer(baselineUrl);
+    answer = { status: response.status, type, shape, text };
   });
-  if (!finch || !baseline) throw new Error(`Scenario ${scenario.name}: no answer to compare.`);
+  if (!answer) throw new Error(`No answer from ${contender.name} to compare.`);
+  return { ...answer, statements: contender.isFinch ? sql.finch : sql.baseline };
+}
+
+/** SQL statements one request makes each server send, once caches are warm. */
+interface StatementCounts {
+  finch: number;
+  baseline: number;
+}
+
+/**
+ * Status, content type and JSON shape must agree, or the comparison would be meaningless;
+ * with `sameSql`, so must the statements. Then each is asked once more, as the load will
+ * ask (caches filled, statements prepared, GraphQL queries compiled), to count the SQL
+ * statements a request sends.
+ */
+async function compareAnswers(
+  scenario: Scenario,
+  finchSide: Contender,
+  baselineSide: Contender,
+): Promise<StatementCounts> {
+  const finch = await recordedAnswer(finchSide);
+  const baseline = await recordedAnswer(baselineSide);
   if (
     finch.status !== baseline.status ||
     finch.type !== baseline.type ||
@@ -170,26 +217,52 @@ async function assertSameAnswer(scenario: Scenario, finchUrl: string, baselineUr
     );
   }
   if (scenario.sameSql) {
-    const finchStatements = [...sql.finch];
-    const missing = sql.baseline.filter((statement) => {
+    const finchStatements = [...finch.statements];
+    const missing = baseline.statements.filter((statement) => {
       const index = finchStatements.indexOf(statement);
       if (index >= 0) finchStatements.splice(index, 1);
       return index < 0;
     });
-    if (sql.baseline.length === 0 || missing.length > 0) {
+    if (baseline.statements.length === 0 || missing.length > 0) {
       throw new Error(
         `Scenario ${scenario.name}: the baseline does not send the SQL Finch sends.\n` +
-          `  Finch:    ${sql.finch.map((statement) => statement.slice(0, 2000)).join('\n            ')}\n` +
-          `  baseline: ${sql.baseline.map((statement) => statement.slice(0, 2000)).join('\n            ')}`,
+          `  Finch:    ${finch.statements.map((statement) => statement.slice(0, 2000)).join('\n            ')}\n` +
+          `  baseline: ${baseline.statements.map((statement) => statement.slice(0, 2000)).join('\n            ')}`,
       );
     }
     console.log(
-      `  same SQL: the baseline's ${sql.baseline.length} statement(s) are Finch's` +
+      `  same SQL: the baseline's ${baseline.statements.length} statement(s) are Finch's` +
         (finchStatements.length > 0
           ? `; Finch also sent: ${finchStatements.map((statement) => statement.replace(/\s+/g, ' ').slice(0, 120)).join(' | ')}`
           : ''),
     );
   }
+  const counts = {
+    finch: (await recordedAnswer(finchSide)).statements.length,
+    baseline: (await recordedAnswer(baselineSide)).statements.length,
+  };
+  console.log(`  SQL statements per request: Finch ${counts.finch}, baseline ${counts.baseline}`);
+  return counts;
+}
+
+/**
+ * The scenario's baseline, on its own port: the raw server, or Finch itself — the one under
+ * test, or a second one with the baseline's settings.
+ */
+async function startBaselineOf(
+  scenario: Scenario,
+  finch: ServerUnderTest,
+  pools: BaselinePools,
+  startOtherFinch: (environment: Record<string, string>) => Promise<ServerUnderTest>,
+): Promise<{ server: ServerUnderTest; isFinch: boolean }> {
+  const { baseline } = scenario;
+  if (!isFinchBaseline(baseline)) {
+    return { server: await startBaseline(baseline, pools), isFinch: false };
+  }
+  if (!baseline.finchEnvironment) {
+    return { server: { url: finch.url, close: () => Promise.resolve() }, isFinch: true };
+  }
+  return { server: await startOtherFinch(baseline.finchEnvironment), isFinch: true };
 }
 
 function summary(server: string, result: LoadResult, expectedStatus?: number): string {
@@ -288,35 +361,57 @@ async function main(): Promise<number> {
       const outcomes: ScenarioOutcome[] = [];
       for (const scenario of selected) {
         const finchServer = await finchFor(scenario);
-        const baseline = await startBaseline(scenario.baseline, pools);
+        const baseline = await startBaselineOf(scenario, finchServer, pools, (environment) =>
+          startFinch(runDatabaseUrl, POOL_SIZE, {
+            ...suiteEnvironment,
+            ...scenario.finchEnvironment,
+            ...environment,
+          }),
+        );
         try {
-          await assertSameAnswer(scenario, finchServer.url, baseline.url);
-          console.log(`${scenario.name}: ${scenario.description}`);
           const outcome: ScenarioOutcome = { scenario, finch: [], baseline: [] };
-          const servers = [
-            { name: 'Finch', url: finchServer.url, results: outcome.finch },
-            { name: 'baseline', url: baseline.url, results: outcome.baseline },
+          const contenders: Contender[] = [
+            {
+              name: 'Finch',
+              url: finchServer.url,
+              request: scenario.request,
+              isFinch: true,
+              results: outcome.finch,
+            },
+            {
+              name: 'baseline',
+              url: baseline.server.url,
+              request: baselineRequestOf(scenario),
+              isFinch: baseline.isFinch,
+              results: outcome.baseline,
+            },
           ];
+          outcome.statementsPerRequest = await compareAnswers(
+            scenario,
+            contenders[0],
+            contenders[1],
+          );
+          console.log(`${scenario.name}: ${scenario.description}`);
           for (let round = 0; round < settings.rounds; round += 1) {
             // Alternating the order keeps a drift in the machine from favouring one server.
-            for (const server of round % 2 === 0 ? servers : [...servers].reverse()) {
+            for (const contender of round % 2 === 0 ? contenders : [...contenders].reverse()) {
               const result = await generateLoad(
-                { ...settings, request: scenario.request, url: server.url },
+                { ...settings, request: contender.request, url: contender.url },
                 interrupt.signal,
               );
-              server.results.push(result);
+              contender.results.push(result);
               console.log(
                 summary(
-                  `round ${round + 1} ${server.name}`,
+                  `round ${round + 1} ${contender.name}`,
                   result,
-                  scenario.request.expectedStatus,
+                  contender.request.expectedStatus,
                 ),
               );
             }
           }
           outcomes.push(outcome);
         } finally {
-          await baseline.close();
+          await baseline.server.close();
         }
       }
       run.loadAverage.after = os.loadavg()[0];

@@ -46,6 +46,34 @@ export interface SeedContext {
   finchUrl: string;
 }
 
+/**
+ * Finch itself as the baseline, measured in the same alternating rounds as a raw server would
+ * be: Finch answering another request for the same data (GraphQL against the REST listing),
+ * or a second Finch with other settings (GRAPHQL_JIT=0 against the default).
+ */
+export interface FinchBaseline {
+  /** Who the baseline is, shown in the results: `REST`, `GRAPHQL_JIT=0`. */
+  label: string;
+  /** What it is asked; the scenario's request when unset. */
+  request?: BenchRequest;
+  /**
+   * Settings on top of the scenario's; when given, a second Finch runs with them for the
+   * scenario, beside the first (only one of the two is under load at a time).
+   */
+  finchEnvironment?: Record<string, string>;
+}
+
+export function isFinchBaseline(
+  baseline: BaselineHandler | FinchBaseline,
+): baseline is FinchBaseline {
+  return typeof baseline !== 'function';
+}
+
+/** What the baseline is asked: its own request when it is Finch answering otherwise. */
+export function baselineRequestOf(scenario: Scenario): BenchRequest {
+  return (isFinchBaseline(scenario.baseline) && scenario.baseline.request) || scenario.request;
+}
+
 /** What Finch must reach, as a ratio to the baseline measured in the same run. */
 export interface ScenarioTarget {
   /** Finch requests/s ÷ baseline requests/s must be at least this. */
@@ -62,7 +90,8 @@ export interface Scenario {
   /** One line on what is measured, shown in the results. */
   description: string;
   request: BenchRequest;
-  baseline: BaselineHandler;
+  /** A raw `node:http` handler (the usual), or Finch itself answering otherwise. */
+  baseline: BaselineHandler | FinchBaseline;
   /**
    * Puts the data the request reads into the scratch database, once, before both runs (or,
    * on a suite's prepared database, finds what to ask for and fills in `request`).
@@ -85,7 +114,8 @@ export interface Scenario {
    * among the statements Finch sends for it (same text, same values).
    */
   sameSql?: boolean;
-  target: ScenarioTarget;
+  /** None for a comparison recorded for information (the table then shows `—`). */
+  target?: ScenarioTarget;
 }
 
 /**

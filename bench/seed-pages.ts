@@ -10,6 +10,7 @@
  * database named in the URL is not touched), applies the migrations and the content types
  * through Finch itself, then writes the pages with set-based SQL in batches.
  */
+import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -44,7 +45,7 @@ export const CONTENT_BENCH_DATABASE = 'finch_bench_content';
  * Written as the database's comment when a seed completes; a run reuses a database only
  * when it carries this mark (so a half-finished or outdated seed is never measured).
  */
-const SEED_MARK = 'finch-bench-content seed v1';
+const SEED_MARK = 'finch-bench-content seed v2';
 export const DEFAULT_PAGE_COUNT = 100_000;
 /** Pages per INSERT: a few MB of JSON per statement. */
 const BATCH_SIZE = 2_000;
@@ -54,6 +55,13 @@ const INSERT_CONNECTIONS = 2;
 const SEARCH_LANGUAGE = 'english';
 const SCHEMA_FILE = fileURLToPath(new URL('../../examples/blog.schema.json', import.meta.url));
 const AUTHORS = 40;
+/**
+ * Hero images: ids of media items (the media library arrives with issue 9; until then an
+ * image field holds an id that nothing resolves), shared by the posts, as a site's few
+ * hundred photos are. Nine posts in ten have one.
+ */
+const HERO_IMAGES = 200;
+const HERO_IMAGE_SHARE = 0.9;
 const CATEGORIES = [
   'Engineering',
   'Design',
@@ -327,6 +335,7 @@ interface PostContext {
   tags: string[];
   authorIds: string[];
   categoryIds: string[];
+  imageIds: string[];
 }
 
 /** Post `index` (0-based) of `count` under `parent`; `number` is unique over the whole seed. */
@@ -356,6 +365,8 @@ function postRow(
     categories: someOf(random, context.categoryIds, 2).map((id) => ({ id })),
     tags: someOf(random, context.tags, 2),
   };
+  // Drawn last, so the rest of a post is what seed v1 generated.
+  if (random() < HERO_IMAGE_SHARE) content.hero_image = { id: pick(random, context.imageIds) };
   return {
     path: parent.path + encodeStep(index + 1),
     depth: parent.depth + 1,
@@ -500,7 +511,8 @@ export async function seedPages(
         });
       inFlight.add(insert);
     };
-    const context: PostContext = { post, tags, authorIds, categoryIds };
+    const imageIds = Array.from({ length: HERO_IMAGES }, () => randomUUID());
+    const context: PostContext = { post, tags, authorIds, categoryIds, imageIds };
     let number = 0;
     for (const plan of plans) {
       for (let first = 0; first < plan.posts; first += BATCH_SIZE) {
@@ -546,7 +558,11 @@ export async function seedPages(
       FROM pages p CROSS JOIN LATERAL jsonb_array_elements(p.content->'categories')
              WITH ORDINALITY AS category(value, ordinality)
            CROSS JOIN (VALUES (true), (false)) AS live(flag)
-      WHERE jsonb_typeof(p.content->'categories') = 'array'`);
+      WHERE jsonb_typeof(p.content->'categories') = 'array'
+      UNION ALL
+      SELECT 'page', p.id, 'image', (p.content->'hero_image'->>'id')::uuid, 'hero_image', live.flag
+      FROM pages p CROSS JOIN (VALUES (true), (false)) AS live(flag)
+      WHERE p.content ? 'hero_image'`);
     await Promise.all([
       client.query('VACUUM (ANALYZE) pages'),
       clients[clients.length - 1].query(

@@ -84,6 +84,8 @@ export interface DeliveryQuerySpec {
    * loads links through its own loaders and turns this off.
    */
   withLinks?: boolean;
+  /** Count every match (`total_count`); true when absent. GraphQL skips it unless asked. */
+  withCount?: boolean;
 }
 
 export interface SqlQuery {
@@ -242,7 +244,7 @@ export function buildDeliveryQuery(spec: DeliveryQuerySpec): SqlQuery {
   const conditions: string[] = [spec.draft.kind === 'none' ? 'p.live' : '(p.live OR p.draft)'];
   const matchedColumns = ['p.id'];
   // A detail is one row by id: nothing to count.
-  const withCount = spec.id === undefined;
+  const withCount = spec.id === undefined && spec.withCount !== false;
 
   if (spec.id !== undefined) conditions.push(`p.id = ${params.add(spec.id)}::uuid`);
   if (spec.type !== undefined) {

@@ -19,7 +19,9 @@ import {
   GraphQLString,
   GraphQLUnionType,
   type GraphQLNamedType,
+  type GraphQLResolveInfo,
   Kind,
+  type SelectionNode,
 } from 'graphql';
 import type {
   BlockDefinition,
@@ -64,6 +66,8 @@ export interface ListResult {
 
 /** A listing's arguments, as GraphQL coerced them; the source checks and maps them. */
 export interface ListingArguments {
+  /** Whether the query asks for `totalCount` (counting every match costs a scan). */
+  withTotal?: boolean;
   /** The content type key (fixed by per-type queries, the `type` argument of `pages`). */
   type?: string;
   childOf?: string;
@@ -199,6 +203,25 @@ export function isIntField(field: NumberField): boolean {
 
 function idOf(value: unknown): string | undefined {
   return isObject(value) && typeof value.id === 'string' ? value.id : undefined;
+}
+
+/**
+ * Whether the field being resolved selects `name` directly, through fragments included:
+ * `{ totalCount }`, `{ ...Paging }`, `{ ... on BlogPostList { totalCount } }`.
+ */
+export function selectsField(info: GraphQLResolveInfo, name: string): boolean {
+  const seen = new Set<string>();
+  const visit = (selections: readonly SelectionNode[]): boolean =>
+    selections.some((selection) => {
+      if (selection.kind === Kind.FIELD) return selection.name.value === name;
+      if (selection.kind === Kind.INLINE_FRAGMENT) return visit(selection.selectionSet.selections);
+      const fragmentName = selection.name.value;
+      if (seen.has(fragmentName)) return false;
+      seen.add(fragmentName);
+      const fragment = info.fragments[fragmentName];
+      return fragment ? visit(fragment.selectionSet.selections) : false;
+    });
+  return info.fieldNodes.some((node) => visit(node.selectionSet?.selections ?? []));
 }
 
 /** One stream block as served: `value` is resolved by the block type's field. */
@@ -539,8 +562,12 @@ class SchemaBuilder {
       description: `${definition.pluralLabel ?? pluralOf(definition.label)}: published, or drafts with a preview token.`,
       args: listArgs,
       extensions: { defaultLimit: this.options.defaultLimit },
-      resolve: (_root, args: ListingArguments, context) =>
-        context.finch.list(definition.kind, { ...args, type: definition.key }),
+      resolve: (_root, args: ListingArguments, context, info) =>
+        context.finch.list(definition.kind, {
+          ...args,
+          type: definition.key,
+          withTotal: selectsField(info, 'totalCount'),
+        }),
     };
     this.queryFields[queries.single] = page
       ? {
@@ -668,7 +695,8 @@ class SchemaBuilder {
       description: 'Pages of the site, of any type (or of `type`).',
       args: this.listingArgs('page', pageOrder, pageFilter, true),
       extensions: { defaultLimit: this.options.defaultLimit },
-      resolve: (_root, args: ListingArguments, context) => context.finch.list('page', args),
+      resolve: (_root, args: ListingArguments, context, info) =>
+        context.finch.list('page', { ...args, withTotal: selectsField(info, 'totalCount') }),
     };
     this.queryFields.search = {
       type: nonNull(searchResults),

@@ -177,6 +177,7 @@ export class RequestContentSource implements ContentSource {
       withContent: true,
       withLinkedContent: false,
       withLinks: false,
+      withCount: args.withTotal !== false,
     });
     const row = (await this.services.delivery.runQuery<DeliveryResultRow>(query))[0];
     const items = (row?.items ?? []) as ContentRow[];

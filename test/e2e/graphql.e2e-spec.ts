@@ -610,6 +610,33 @@ describe('GraphQL: the content API', () => {
     }, 120_000);
   });
 
+  describe('counting matches only when asked', () => {
+    async function statementsOf(query: string): Promise<string[]> {
+      const response = await fetchCountingQueries(`${app.baseUrl}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query }),
+      });
+      expect(response.status).toBe(200);
+      expect((JSON.parse(response.body) as { errors?: unknown }).errors).toBeUndefined();
+      return response.queries;
+    }
+
+    it('counts every match for totalCount, through fragments too, and skips the count otherwise', async () => {
+      const counts = (statements: string[]) =>
+        statements.some((statement) => statement.includes('count(*)'));
+      expect(counts(await statementsOf('{ blogPosts(limit: 2) { items { title } } }'))).toBe(false);
+      expect(counts(await statementsOf('{ blogPosts(limit: 2) { totalCount } }'))).toBe(true);
+      expect(
+        counts(
+          await statementsOf(
+            '{ pages(limit: 2) { ...Paging } } fragment Paging on PageList { ... on PageList { totalCount } }',
+          ),
+        ),
+      ).toBe(true);
+    });
+  });
+
   describe('a schema that follows the content types', () => {
     const faq = {
       key: 'faq',

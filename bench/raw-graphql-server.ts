@@ -89,6 +89,8 @@ export const rawGraphqlHandler: BaselineHandler = async (request, response, pool
       withContent: true,
       withLinkedContent: false,
       withLinks: false,
+      // The query asks for no totalCount: GraphQL does not count (see content-schema.ts).
+      withCount: false,
     }),
   );
   const posts = (listing.items ?? []) as PostRow[];

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
-import { buildDeliveryQuery, isoTimestamp, sourceOf } from '#src/delivery/delivery-sql.js';
+import { buildDeliveryQuery, sourceOf } from '#src/delivery/delivery-sql.js';
+import { ROW_COLUMNS } from '#src/graphql/content-source.js';
 import { type DeliveryRow, named, single, siteRoot } from './raw-delivery-server.js';
 import { type BaselineHandler, sendJson } from './scenario.js';
 
@@ -20,19 +21,8 @@ import { type BaselineHandler, sendJson } from './scenario.js';
 
 const LIMIT = 20;
 
-/** The columns content-source.ts reads of a snippet (its `pageColumns('p')`). */
-const SNIPPET_COLUMNS = [
-  'p.id',
-  'p.content_type_key AS type',
-  'p.title',
-  'p.locale',
-  `${isoTimestamp('p.first_published_at')} AS first_published_at`,
-  `${isoTimestamp('p.last_published_at')} AS last_published_at`,
-  'p.content',
-].join(', ');
-
 /** The snippets loader's batch (content-source.ts, loadByKey), for published snippets. */
-const SNIPPETS_SQL = `SELECT ${SNIPPET_COLUMNS} FROM ${sourceOf('snippet', { kind: 'none' }, undefined)}
+const SNIPPETS_SQL = `SELECT ${ROW_COLUMNS} FROM ${sourceOf('snippet', { kind: 'none' }, undefined)}
               WHERE p.id = ANY($1::uuid[]) AND p.live`;
 
 interface Reference {

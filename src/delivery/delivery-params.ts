@@ -166,6 +166,26 @@ function contentFieldOf(
 const TEXT_TYPES = new Set(['text', 'long_text', 'slug', 'url', 'email']);
 const BASE_ORDERS = new Set(['title', 'first_published_at', 'last_published_at', 'id']);
 
+/** The order of a listing that names none: tree order, by title, or best match first. */
+export function defaultOrder(kind: ContentKind, searching: boolean): DeliveryOrder {
+  if (searching) return { kind: 'score' };
+  return kind === 'page' ? { kind: 'path' } : { kind: 'title', descending: false };
+}
+
+/** A random order (a new seed each time); paging through one makes no sense. */
+export function randomOrder(offset: number): DeliveryOrder {
+  if (offset > 0) {
+    throw new DeliveryParameterError('order', 'random order cannot be combined with offset');
+  }
+  return { kind: 'random', seed: Math.random().toString(36).slice(2) };
+}
+
+/** `title`, `first_published_at`, `last_published_at`, `id`: what every row can sort by. */
+export function baseOrderOf(name: string, descending: boolean): DeliveryOrder | undefined {
+  if (!BASE_ORDERS.has(name)) return undefined;
+  return { kind: name as 'title' | 'first_published_at' | 'last_published_at' | 'id', descending };
+}
+
 function parseOrder(
   query: RawQuery,
   kind: ContentKind,
@@ -174,25 +194,13 @@ function parseOrder(
   offset: number,
 ): DeliveryOrder {
   const value = single(query, 'order');
-  if (value === undefined) {
-    if (searching) return { kind: 'score' };
-    return kind === 'page' ? { kind: 'path' } : { kind: 'title', descending: false };
-  }
-  if (value === 'random') {
-    if (offset > 0) {
-      throw new DeliveryParameterError('order', 'random order cannot be combined with offset');
-    }
-    return { kind: 'random', seed: Math.random().toString(36).slice(2) };
-  }
+  if (value === undefined) return defaultOrder(kind, searching);
+  if (value === 'random') return randomOrder(offset);
   if (value === 'path' && kind === 'page') return { kind: 'path' };
   const descending = value.startsWith('-');
   const name = descending ? value.slice(1) : value;
-  if (BASE_ORDERS.has(name)) {
-    return {
-      kind: name as 'title' | 'first_published_at' | 'last_published_at' | 'id',
-      descending,
-    };
-  }
+  const base = baseOrderOf(name, descending);
+  if (base) return base;
   const field = contentType ? contentFieldOf(contentType.definition, name) : undefined;
   if (field?.sortable) return { kind: 'field', key: field.key, descending };
   const choices = `title, first_published_at, last_published_at, id, random${kind === 'page' ? ', path' : ''}`;
@@ -392,6 +400,33 @@ export function filterOf(
     default:
       throw new DeliveryParameterError(parameter, `${field.type} fields cannot be filtered`);
   }
+}
+
+/** A filter on `slug` or `title`, the columns every page has (GraphQL's `PageFilter`). */
+export function columnFilterOf(
+  column: 'slug' | 'title',
+  operator: FilterOperator,
+  raw: readonly string[],
+  parameter: string,
+): ContentFilter {
+  if (raw.length > MAX_FILTER_VALUES) {
+    throw new DeliveryParameterError(parameter, `at most ${MAX_FILTER_VALUES} values`);
+  }
+  const values = raw.map((value) => {
+    if (value.length > MAX_FILTER_VALUE_LENGTH) {
+      throw new DeliveryParameterError(
+        parameter,
+        `values are at most ${MAX_FILTER_VALUE_LENGTH} characters`,
+      );
+    }
+    return refuseNul(parameter, value);
+  });
+  if (operator === 'in') return { op: 'column_in', column, values };
+  return {
+    op: operator === 'contains' ? 'column_contains' : 'column_equals',
+    column,
+    value: values[0],
+  };
 }
 
 /** `GET /api/v2/pages` and `GET /api/v2/snippets/{type}`. */

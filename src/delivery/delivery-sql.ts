@@ -103,6 +103,24 @@ export function isoTimestamp(column: string): string {
   return `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 }
 
+/**
+ * What every served row has, from the rows `p`: the item columns of a listing, and what
+ * GraphQL's loaders select of a page or snippet.
+ */
+export const ITEM_COLUMNS: readonly string[] = [
+  'p.id',
+  'p.content_type_key AS type',
+  'p.title',
+  'p.locale',
+  `${isoTimestamp('p.first_published_at')} AS first_published_at`,
+  `${isoTimestamp('p.last_published_at')} AS last_published_at`,
+];
+
+/** The rows `p` a request may see: live ones, and with drafts in scope the drafts too. */
+export function visibleSql(draft: DraftScope): string {
+  return draft.kind === 'none' ? 'p.live' : '(p.live OR p.draft)';
+}
+
 export class Parameters {
   readonly values: unknown[] = [];
 
@@ -241,7 +259,7 @@ export function buildDeliveryQuery(spec: DeliveryQuerySpec): SqlQuery {
   const draftPage =
     spec.draft.kind === 'page' ? `${params.add(spec.draft.pageId)}::uuid` : undefined;
   const source = sourceOf(kind, spec.draft, draftPage);
-  const conditions: string[] = [spec.draft.kind === 'none' ? 'p.live' : '(p.live OR p.draft)'];
+  const conditions: string[] = [visibleSql(spec.draft)];
   const matchedColumns = ['p.id'];
   // A detail is one row by id: nothing to count.
   const withCount = spec.id === undefined && spec.withCount !== false;
@@ -289,14 +307,7 @@ export function buildDeliveryQuery(spec: DeliveryQuerySpec): SqlQuery {
   const limit = params.add(spec.limit);
   const offset = params.add(spec.offset);
 
-  const itemColumns = [
-    'p.id',
-    'p.content_type_key AS type',
-    'p.title',
-    'p.locale',
-    `${isoTimestamp('p.first_published_at')} AS first_published_at`,
-    `${isoTimestamp('p.last_published_at')} AS last_published_at`,
-  ];
+  const itemColumns = [...ITEM_COLUMNS];
   if (spec.search) itemColumns.push('m.search_score');
   if (spec.order.kind === 'field' || spec.order.kind === 'random') itemColumns.push('m.sort_value');
   if (spec.withContent) itemColumns.push('p.content');

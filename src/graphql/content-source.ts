@@ -10,18 +10,23 @@ import {
   MAX_OFFSET,
   MAX_SEARCH_LENGTH,
   UUID_PATTERN,
+  baseOrderOf,
+  columnFilterOf,
+  defaultOrder,
   filterOf,
+  randomOrder,
   refuseNul,
 } from '#src/delivery/delivery-params.js';
 import {
   type ContentFilter,
   type DeliveryOrder,
   type DraftScope,
+  ITEM_COLUMNS,
   Parameters,
   type SqlQuery,
   buildDeliveryQuery,
-  isoTimestamp,
   sourceOf,
+  visibleSql,
 } from '#src/delivery/delivery-sql.js';
 import { DeliveryParameterError } from '#src/delivery/delivery.errors.js';
 import {
@@ -68,19 +73,29 @@ export function seesDrafts(request: ContentRequest): boolean {
 
 const MAX_SEARCH_TYPES = 50;
 
-function pageColumns(prefix: string): string {
-  return [
-    `${prefix}.id`,
-    `${prefix}.content_type_key AS type`,
-    `${prefix}.title`,
-    `${prefix}.locale`,
-    `${isoTimestamp(`${prefix}.first_published_at`)} AS first_published_at`,
-    `${isoTimestamp(`${prefix}.last_published_at`)} AS last_published_at`,
-    `${prefix}.content`,
-  ].join(', ');
-}
+/** What the loaders select of a snippet; pages add their place in the tree. */
+export const ROW_COLUMNS = [...ITEM_COLUMNS, 'p.content'].join(', ');
+const PAGE_ROW_COLUMNS = `${ROW_COLUMNS}, p.slug, p.url_path, p.path`;
 
-const PAGE_ONLY_COLUMNS = 'p.slug, p.url_path, p.path';
+/**
+ * The rows of `kind` the request may see where `condition` holds (written with the
+ * statement's parameters), then `tail` (`ORDER BY …`).
+ */
+function rowsQuery(
+  kind: ContentKind,
+  draft: DraftScope,
+  condition: (params: Parameters) => string,
+  tail = '',
+): SqlQuery {
+  const params = new Parameters();
+  const draftPage = draft.kind === 'page' ? `${params.add(draft.pageId)}::uuid` : undefined;
+  const columns = kind === 'page' ? PAGE_ROW_COLUMNS : ROW_COLUMNS;
+  return {
+    text: `SELECT ${columns} FROM ${sourceOf(kind, draft, draftPage)}
+              WHERE ${condition(params)} AND ${visibleSql(draft)}${tail}`,
+    values: params.values,
+  };
+}
 
 /**
  * The data behind one GraphQL request: the access it has (site, drafts), and loaders that
@@ -371,18 +386,11 @@ export class RequestContentSource implements ContentSource {
     key: 'id' | 'path',
     keys: readonly string[],
   ): Promise<Array<ContentRow | null>> {
-    const draft = await this.draftOf(kind);
-    const params = new Parameters();
-    const draftPage = draft.kind === 'page' ? `${params.add(draft.pageId)}::uuid` : undefined;
-    const list = params.add(keys);
-    const visible = draft.kind === 'none' ? 'p.live' : '(p.live OR p.draft)';
-    const columns =
-      kind === 'page' ? `${pageColumns('p')}, ${PAGE_ONLY_COLUMNS}` : pageColumns('p');
-    const query: SqlQuery = {
-      text: `SELECT ${columns} FROM ${sourceOf(kind, draft, draftPage)}
-              WHERE p.${key} = ANY(${list}::${key === 'id' ? 'uuid' : 'text'}[]) AND ${visible}`,
-      values: params.values,
-    };
+    const query = rowsQuery(
+      kind,
+      await this.draftOf(kind),
+      (params) => `p.${key} = ANY(${params.add(keys)}::${key === 'id' ? 'uuid' : 'text'}[])`,
+    );
     const rows = await this.services.delivery.runQuery<ContentRow>(query);
     const found = new Map(rows.map((row) => [key === 'id' ? row.id : (row.path as string), row]));
     return keys.map((value) => found.get(value) ?? null);
@@ -420,18 +428,14 @@ export class RequestContentSource implements ContentSource {
     const params = new Parameters();
     const draftPage = draft.kind === 'page' ? `${params.add(draft.pageId)}::uuid` : undefined;
     const list = params.add(paths);
-    const conditions = [
-      'p.path > parent.path',
-      "p.path < parent.path || '~'",
-      draft.kind === 'none' ? 'p.live' : '(p.live OR p.draft)',
-    ];
+    const conditions = ['p.path > parent.path', "p.path < parent.path || '~'", visibleSql(draft)];
     if (relation === 'children') conditions.push('p.depth = length(parent.path) / 4 + 1');
     if (type !== undefined) conditions.push(`p.content_type_key = ${params.add(type)}::text`);
     const query: SqlQuery = {
       text: `SELECT parent.path AS parent_path, c.*
                FROM unnest(${list}::text[]) AS parent(path)
                CROSS JOIN LATERAL (
-                 SELECT ${pageColumns('p')}, ${PAGE_ONLY_COLUMNS}
+                 SELECT ${PAGE_ROW_COLUMNS}
                    FROM ${sourceOf('page', draft, draftPage)}
                   WHERE ${conditions.join(' AND ')}
                   ORDER BY p.path
@@ -457,15 +461,9 @@ export class RequestContentSource implements ContentSource {
     refuseNul('urlPath', urlPath);
     const path = urlPath.endsWith('/') ? urlPath : `${urlPath}/`;
     const full = scope.site ? `${scope.site.rootUrlPath}${path.slice(1)}` : path;
-    const { draft } = scope;
-    const params = new Parameters();
-    const draftPage = draft.kind === 'page' ? `${params.add(draft.pageId)}::uuid` : undefined;
-    const visible = draft.kind === 'none' ? 'p.live' : '(p.live OR p.draft)';
-    const rows = await this.services.delivery.runQuery<ContentRow>({
-      text: `SELECT ${pageColumns('p')}, ${PAGE_ONLY_COLUMNS} FROM ${sourceOf('page', draft, draftPage)}
-              WHERE p.url_path = ${params.add(full)}::text AND ${visible}`,
-      values: params.values,
-    });
+    const rows = await this.services.delivery.runQuery<ContentRow>(
+      rowsQuery('page', scope.draft, (params) => `p.url_path = ${params.add(full)}::text`),
+    );
     const row = rows[0] ?? null;
     if (row) this.prime('page', [row]);
     return row;
@@ -481,25 +479,25 @@ export class RequestContentSource implements ContentSource {
     }
     refuseNul('slug', slug);
     const parentId = parent === undefined ? undefined : this.idOf('parent', parent);
-    const params = new Parameters();
-    const draftPage =
-      scope.draft.kind === 'page' ? `${params.add(scope.draft.pageId)}::uuid` : undefined;
-    const conditions = [
-      `p.slug = ${params.add(slug)}::text`,
-      scope.draft.kind === 'none' ? 'p.live' : '(p.live OR p.draft)',
-    ];
-    if (parentId !== undefined) {
-      conditions.push(
-        `left(p.path, -4) = (SELECT path FROM pages WHERE id = ${params.add(parentId)}::uuid)`,
-      );
-    } else if (scope.site) {
-      conditions.push(`p.url_path LIKE ${params.add(`${scope.site.rootUrlPath}%`)}::text`);
-    }
-    const rows = await this.services.delivery.runQuery<ContentRow>({
-      text: `SELECT ${pageColumns('p')}, ${PAGE_ONLY_COLUMNS} FROM ${sourceOf('page', scope.draft, draftPage)}
-              WHERE ${conditions.join(' AND ')} ORDER BY p.path LIMIT 2`,
-      values: params.values,
-    });
+    const { site } = scope;
+    const rows = await this.services.delivery.runQuery<ContentRow>(
+      rowsQuery(
+        'page',
+        scope.draft,
+        (params) => {
+          const conditions = [`p.slug = ${params.add(slug)}::text`];
+          if (parentId !== undefined) {
+            conditions.push(
+              `left(p.path, -4) = (SELECT path FROM pages WHERE id = ${params.add(parentId)}::uuid)`,
+            );
+          } else if (site) {
+            conditions.push(`p.url_path LIKE ${params.add(`${site.rootUrlPath}%`)}::text`);
+          }
+          return conditions.join(' AND ');
+        },
+        ' ORDER BY p.path LIMIT 2',
+      ),
+    );
     if (rows.length > 1) {
       throw new DeliveryParameterError(
         'slug',
@@ -560,10 +558,7 @@ export class RequestContentSource implements ContentSource {
     searching: boolean,
     offset: number,
   ): DeliveryOrder {
-    if (value === undefined || value === null) {
-      if (searching) return { kind: 'score' };
-      return kind === 'page' ? { kind: 'path' } : { kind: 'title', descending: false };
-    }
+    if (value === undefined || value === null) return defaultOrder(kind, searching);
     switch (value) {
       case 'PATH':
         return { kind: 'path' };
@@ -571,10 +566,7 @@ export class RequestContentSource implements ContentSource {
         if (!searching) throw new DeliveryParameterError('order', 'SEARCH_SCORE needs search');
         return { kind: 'score' };
       case 'RANDOM':
-        if (offset > 0) {
-          throw new DeliveryParameterError('order', 'RANDOM cannot be combined with offset');
-        }
-        return { kind: 'random', seed: Math.random().toString(36).slice(2) };
+        return randomOrder(offset);
     }
     for (const field of contentType?.definition.fields ?? []) {
       if (!field.sortable) continue;
@@ -583,10 +575,8 @@ export class RequestContentSource implements ContentSource {
       if (value === descending) return { kind: 'field', key: field.key, descending: true };
     }
     const descending = value.endsWith('_DESC');
-    const base = (descending ? value.slice(0, -5) : value).toLowerCase();
-    if (['title', 'first_published_at', 'last_published_at', 'id'].includes(base)) {
-      return { kind: base as 'title', descending };
-    }
+    const base = baseOrderOf((descending ? value.slice(0, -5) : value).toLowerCase(), descending);
+    if (base) return base;
     throw new DeliveryParameterError('order', `cannot order by ${value}`);
   }
 
@@ -613,7 +603,11 @@ export class RequestContentSource implements ContentSource {
               : 'equals';
         const values = (Array.isArray(value) ? value : [value]).map((entry) => String(entry));
         if (!field) {
-          filters.push(columnFilter(name as 'slug' | 'title', operator, values, parameter));
+          // PageFilter's own inputs: the schema offers no other.
+          if (name !== 'slug' && name !== 'title') {
+            throw new DeliveryParameterError(parameter, 'not a filter of pages');
+          }
+          filters.push(columnFilterOf(name, operator, values, parameter));
           continue;
         }
         filters.push(
@@ -634,27 +628,4 @@ function linkTo(treePath: string, scope: RequestScope): string | null {
   if (path === null) return null;
   const owner = scope.sites.find((site) => treePath.startsWith(site.rootUrlPath));
   return !owner || owner.id === scope.site?.id ? path : `//${owner.hostname}${path}`;
-}
-
-/** `PageFilter`'s `slug` and `title`: columns every page has. */
-function columnFilter(
-  column: 'slug' | 'title',
-  operator: FilterOperator,
-  values: string[],
-  parameter: string,
-): ContentFilter {
-  if (column !== 'slug' && column !== 'title') {
-    throw new DeliveryParameterError(parameter, 'not a filter of pages');
-  }
-  if (values.length > 100) throw new DeliveryParameterError(parameter, 'at most 100 values');
-  if (values.some((value) => value.length > 1000)) {
-    throw new DeliveryParameterError(parameter, 'values are at most 1000 characters');
-  }
-  for (const value of values) refuseNul(parameter, value);
-  if (operator === 'in') return { op: 'column_in', column, values };
-  return {
-    op: operator === 'contains' ? 'column_contains' : 'column_equals',
-    column,
-    value: values[0],
-  };
 }

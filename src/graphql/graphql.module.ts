@@ -11,7 +11,11 @@ import { ContentTypesModule } from '#src/content-types/content-types.module.js';
 import { ContentTypesService } from '#src/content-types/content-types.service.js';
 import { DeliveryModule } from '#src/delivery/delivery.module.js';
 import { DeliveryService } from '#src/delivery/delivery.service.js';
-import { RequestContentSource, seesDrafts } from '#src/graphql/content-source.js';
+import {
+  type ContentSourceServices,
+  RequestContentSource,
+  seesDrafts,
+} from '#src/graphql/content-source.js';
 import { errorFormatterFor } from '#src/graphql/graphql-errors.js';
 import { costOf, limitRules, nestingOf } from '#src/graphql/graphql-limits.js';
 import { GraphqlSchemaService } from '#src/graphql/graphql-schema.service.js';
@@ -44,7 +48,6 @@ function single(value: string | string[] | undefined): string | undefined {
 
 interface GraphqlServices {
   config: AppConfig;
-  schemas: GraphqlSchemaService;
   strategies: PassportStrategies;
   delivery: DeliveryService;
   sites: SitesService;
@@ -59,8 +62,14 @@ interface GraphqlServices {
  */
 function contextFactory(services: GraphqlServices) {
   const { config } = services;
-  const lookup = (key: string) => services.contentTypes.find(key);
   const publicCache = `public, max-age=${config.delivery.cacheMaxAgeSeconds}`;
+  const sourceServices: ContentSourceServices = {
+    delivery: services.delivery,
+    sites: services.sites,
+    lookup: (key) => services.contentTypes.find(key),
+    searchLanguage: services.search.language,
+    maxLimit: config.delivery.maxLimit,
+  };
   return async (request: FastifyRequest, reply: FastifyReply) => {
     const bearer = await services.strategies.fromBearer(request);
     if (bearer.status === 'valid') request.principal = bearer.principal;
@@ -75,18 +84,7 @@ function contextFactory(services: GraphqlServices) {
       'cache-control',
       !drafts && !request.principal && request.method === 'GET' ? publicCache : 'private, no-store',
     );
-    return {
-      finch: new RequestContentSource(
-        {
-          delivery: services.delivery,
-          sites: services.sites,
-          lookup,
-          searchLanguage: services.search.language,
-          maxLimit: config.delivery.maxLimit,
-        },
-        contentRequest,
-      ),
-    };
+    return { finch: new RequestContentSource(sourceServices, contentRequest) };
   };
 }
 
@@ -198,7 +196,6 @@ const MAX_QUERY_TOKENS = 4000;
           validationRules: limits,
           context: contextFactory({
             config,
-            schemas,
             strategies,
             delivery,
             sites,

@@ -83,8 +83,10 @@ export function securityHeadersOf(options: HelmetOptions): Record<string, string
 
 /** Where GraphiQL's page fetches its scripts and styles from (see mercurius/static/main.js). */
 const GRAPHIQL_ASSETS = 'https://unpkg.com';
-/** `/graphql` and `/graphiql`: Mercurius' routes, with an error format of their own. */
-const GRAPHQL_PATHS = '/graph';
+/** Mercurius' routes (`/graphql`, `/graphiql` and its assets) answer errors in GraphQL's format. */
+function isGraphqlRoute(url: string): boolean {
+  return url === '/graphql' || url === '/graphiql' || url.startsWith('/graphiql/');
+}
 
 /** Security headers and CORS for every response. Errors are answered by ProblemDetailsFilter. */
 export async function configureHttp(app: NestFastifyApplication, config: AppConfig): Promise<void> {
@@ -144,7 +146,7 @@ export async function configureHttp(app: NestFastifyApplication, config: AppConf
   // a route built before that (GraphQL's plugin loads the queue early) would keep Fastify's
   // default; GraphQL's routes answer in GraphQL's format instead.
   fastify.addHook('onRoute', (route) => {
-    if (route.url.startsWith(GRAPHQL_PATHS)) return;
+    if (isGraphqlRoute(route.url)) return;
     route.errorHandler ??= (error, request, reply) => sendProblem(error, request, reply);
   });
 

@@ -638,6 +638,18 @@ describe('GraphQL: the content API', () => {
   });
 
   describe('a schema that follows the content types', () => {
+    /** Waits (5 s at most) until the schema served has the list query `name`. */
+    const untilServed = (name: string) =>
+      waitFor(
+        `${name} in the served schema`,
+        () =>
+          client.request(`{ ${name} { totalCount } }`).then(
+            () => true,
+            () => false,
+          ),
+        5_000,
+      );
+
     const faq = {
       key: 'faq',
       label: 'FAQ',
@@ -754,24 +766,7 @@ describe('GraphQL: the content API', () => {
         const applied = await runFinch(['schema', 'apply', file, '--yes'], app.database);
         if (applied.code !== 0)
           throw new Error(`schema apply failed: ${applied.stdout}${applied.stderr}`);
-        await waitFor(
-          'pressReleases on the server',
-          async () => {
-            try {
-              await client.request(gql`
-                {
-                  pressReleases {
-                    totalCount
-                  }
-                }
-              `);
-              return true;
-            } catch {
-              return false;
-            }
-          },
-          5_000,
-        );
+        await untilServed('pressReleases');
       } finally {
         await rm(directory, { recursive: true, force: true });
       }
@@ -787,24 +782,7 @@ describe('GraphQL: the content API', () => {
         await applyContentTypes(other, adminToken, [
           { ...faq, key: 'glossary_entry', label: 'Glossary entry' },
         ]);
-        await waitFor(
-          'glossaryEntries on the first server',
-          async () => {
-            try {
-              await client.request(gql`
-                {
-                  glossaryEntries {
-                    totalCount
-                  }
-                }
-              `);
-              return true;
-            } catch {
-              return false;
-            }
-          },
-          5_000,
-        );
+        await untilServed('glossaryEntries');
       } finally {
         await other.close();
       }

@@ -26,6 +26,10 @@ export interface MailTemplateContexts {
   'test-email': TestEmailContext;
   'password-reset': PasswordResetMailContext;
   invitation: InvitationMailContext;
+  'workflow-task-awaiting-review': WorkflowTaskAwaitingReviewMailContext;
+  'workflow-submission-approved': WorkflowSubmissionApprovedMailContext;
+  'workflow-changes-requested': WorkflowChangesRequestedMailContext;
+  'workflow-published': WorkflowPublishedMailContext;
 }
 
 export type MailTemplateName = keyof MailTemplateContexts;
@@ -56,6 +60,64 @@ export interface InvitationMailContext {
   /** The admin UI's accept page, with the token in the fragment. */
   acceptUrl: string;
   expiresInDays: number;
+}
+
+/**
+ * src/workflows/notifications: a page waits for the reader's review. Every text is one line
+ * (line breaks and control characters replaced) except `comment`.
+ */
+export interface WorkflowTaskAwaitingReviewMailContext {
+  /** The reader's name, or their email address. */
+  name: string;
+  pageTitle: string;
+  /** The page in the admin UI. */
+  pageUrl: string;
+  workflowName: string;
+  /** The task to review, e.g. "Legal review". */
+  taskName: string | null;
+  /** Who sent the page on (the submitter, or the approver of the task before); null when unknown. */
+  sentBy: string | null;
+  /** What they wrote with it. */
+  comment: string | null;
+}
+
+/** src/workflows/notifications: a task of the reader's submission was approved; more follow. */
+export interface WorkflowSubmissionApprovedMailContext {
+  name: string;
+  pageTitle: string;
+  pageUrl: string;
+  workflowName: string;
+  /** The task that was approved. */
+  taskName: string | null;
+  approvedBy: string | null;
+  comment: string | null;
+}
+
+/** src/workflows/notifications: a reviewer sent the reader's submission back. */
+export interface WorkflowChangesRequestedMailContext {
+  name: string;
+  pageTitle: string;
+  pageUrl: string;
+  workflowName: string;
+  /** The task at which the changes were asked for. */
+  taskName: string | null;
+  requestedBy: string | null;
+  /** The reviewer's comment: what to change. May span lines. */
+  comment: string;
+}
+
+/** src/workflows/notifications: the last approval published (or scheduled) the reader's page. */
+export interface WorkflowPublishedMailContext {
+  name: string;
+  pageTitle: string;
+  pageUrl: string;
+  workflowName: string;
+  /** The last task, the one whose approval published the page. */
+  taskName: string | null;
+  approvedBy: string | null;
+  comment: string | null;
+  /** When the page goes live, e.g. "1 May 2026 at 09:00 UTC"; null when it is live already. */
+  goLiveAt: string | null;
 }
 
 export interface RenderedMail {

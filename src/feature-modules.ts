@@ -10,6 +10,7 @@ import { PublishingModule } from '#src/publishing/publishing.module.js';
 import { ReferencesModule } from '#src/references/references.module.js';
 import { SearchModule } from '#src/search/search.module.js';
 import { SnippetsModule } from '#src/snippets/snippets.module.js';
+import { WorkflowsModule } from '#src/workflows/workflows.module.js';
 
 /**
  * The feature modules both processes load: the server (with HTTP) and the worker (for the
@@ -28,4 +29,5 @@ export const FEATURE_MODULES: Array<Type | DynamicModule> = [
   SnippetsModule,
   PagesModule,
   DeliveryModule,
+  WorkflowsModule,
 ];

@@ -222,7 +222,12 @@ export class PagesAdminController {
     @Req() request: FastifyRequest,
   ): Promise<{ deleted: number }> {
     await this.needOnExisting(principal, DELETE_PAGE, params.id);
-    await this.publishing.assertNotLockedFor({ type: 'page', id: params.id }, principal.user.id);
+    await this.publishing.assertNotLockedFor(
+      { type: 'page', id: params.id },
+      principal.user.id,
+      undefined,
+      'delete',
+    );
     return this.tree.delete(
       params.id,
       { confirm: query.confirm, force: query.force },
@@ -242,7 +247,12 @@ export class PagesAdminController {
   ): Promise<PageDetail> {
     await this.needOnExisting(principal, CHANGE_PAGE, params.id);
     await this.needToAddUnder(principal, body.parentId);
-    await this.publishing.assertNotLockedFor({ type: 'page', id: params.id }, principal.user.id);
+    await this.publishing.assertNotLockedFor(
+      { type: 'page', id: params.id },
+      principal.user.id,
+      undefined,
+      'move',
+    );
     await this.tree.move(
       params.id,
       { parentId: body.parentId, position: body.position },
@@ -325,7 +335,7 @@ export class PagesAdminController {
       return { unpublished: [params.id], state };
     }
     const unpublished = await this.dataSource.transaction(async (manager) => {
-      await this.publishing.assertNotLockedFor(target, actor.actorId, manager);
+      await this.publishing.assertNotLockedFor(target, actor.actorId, manager, 'unpublish');
       const ids = await this.tree.subtreeIds(params.id, manager);
       return this.publishing.unpublishMany('page', ids, actor, manager);
     });

@@ -75,6 +75,30 @@ export interface PublishOptions {
   goLiveAt?: Date | null;
   /** When the published version is taken offline again. */
   expireAt?: Date | null;
+  /**
+   * The last approval of a moderation workflow publishes: guards that refuse publishing
+   * outside the workflow let it through. Never set from a request.
+   */
+  approvedByWorkflow?: boolean;
+}
+
+/** What a change to a page or snippet is, as guards see it. */
+export type GuardedAction = 'edit' | 'publish' | 'unpublish' | 'delete' | 'move' | 'lock';
+
+/**
+ * Another feature's say in changes to pages and snippets (the moderation workflow locks
+ * pages in review and may forbid publishing outside it), without publishing depending on
+ * it. Called inside the change's transaction, after the row lock; throw a DomainError to refuse.
+ */
+export interface PublishingGuard {
+  beforeChange(
+    tx: EntityManager,
+    target: PublishTarget,
+    action: GuardedAction,
+    actorId: string,
+  ): Promise<void>;
+  /** The objects are being deleted, in `tx`: remove what belongs to them. */
+  objectsDeleted?(tx: EntityManager, kind: PublishableType, ids: readonly string[]): Promise<void>;
 }
 
 export interface RevisionSummary {
@@ -142,6 +166,7 @@ function iso(value: Date | string | null): string | null {
 @Injectable()
 export class PublishingService {
   private readonly logger = new Logger('Publishing');
+  private readonly guards: PublishingGuard[] = [];
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -153,6 +178,11 @@ export class PublishingService {
     private readonly search: SearchIndexService,
     private readonly contentTypes: ContentTypesService,
   ) {}
+
+  /** Adds a guard consulted before every change a person makes (not scheduled jobs). */
+  registerGuard(guard: PublishingGuard): void {
+    this.guards.push(guard);
+  }
 
   // ---------------------------------------------------------------- state
 
@@ -199,6 +229,7 @@ export class PublishingService {
     return this.inTransaction(manager, async (tx) => {
       const row = await this.lockRow(tx, target);
       this.assertNotLocked(target, row, actor.actorId);
+      if (!options.approvedByWorkflow) await this.guard(tx, target, 'publish', actor.actorId);
       const revision = options.revisionId
         ? await this.findRevision(tx, target, options.revisionId)
         : await this.latestRevision(tx, target, row);
@@ -253,6 +284,31 @@ export class PublishingService {
     });
   }
 
+  /**
+   * Refuses (as publishing would) a revision that could not go live: publish-mode
+   * validation, references and `unique` fields. The latest revision when `revisionId` is
+   * null. What a moderation workflow checks at submission, so reviewers see only drafts
+   * that can be published.
+   */
+  async assertPublishable(
+    target: PublishTarget,
+    revisionId: string | null,
+    manager?: EntityManager,
+  ): Promise<void> {
+    const em = manager ?? this.dataSource.manager;
+    const row = await this.findRow(em, target);
+    const revision = revisionId
+      ? await this.findRevision(em, target, revisionId)
+      : await this.latestRevision(em, target, row);
+    await this.checkContent(
+      em,
+      target,
+      this.contentTypeOf(row.contentTypeKey),
+      revision.content,
+      'publish',
+    );
+  }
+
   /** Takes a live object offline; its content stays as the draft. Audits `<kind>s.unpublished`. */
   async unpublish(
     target: PublishTarget,
@@ -262,6 +318,7 @@ export class PublishingService {
     return this.inTransaction(manager, async (tx) => {
       const row = await this.lockRow(tx, target);
       this.assertNotLocked(target, row, actor.actorId);
+      await this.guard(tx, target, 'unpublish', actor.actorId);
       if (!row.live) throw new NotLiveError(target.type);
       await this.takeOffline(tx, target, row, actor, { expired: false });
       return describe(row);
@@ -431,6 +488,7 @@ export class PublishingService {
   ): Promise<void> {
     const wanted = ids.filter((id) => UUID.test(id));
     if (wanted.length === 0) return;
+    for (const guard of this.guards) await guard.objectsDeleted?.(manager, kind, wanted);
     await manager.query(
       `DELETE FROM revisions WHERE object_type = $1 AND object_id = ANY($2::uuid[])`,
       [kind, wanted],
@@ -448,6 +506,7 @@ export class PublishingService {
     return this.inTransaction(manager, async (tx) => {
       const row = await this.lockRow(tx, target);
       this.assertNotLocked(target, row, actor.actorId);
+      await this.guard(tx, target, 'lock', actor.actorId);
       if (row.locked) return describe(row);
       const lockedAt = new Date();
       await this.updateRow(tx, target, {
@@ -487,14 +546,20 @@ export class PublishingService {
     });
   }
 
-  /** Throws ObjectLockedError (423) when someone other than `userId` holds the lock. */
+  /**
+   * Throws ObjectLockedError (423) when someone other than `userId` holds the lock, or what
+   * a guard throws when it refuses `action` (a page in review, say).
+   */
   async assertNotLockedFor(
     target: PublishTarget,
     userId: string | null,
     manager?: EntityManager,
+    action: GuardedAction = 'edit',
   ): Promise<void> {
-    const row = await this.findRow(manager ?? this.dataSource.manager, target);
+    const em = manager ?? this.dataSource.manager;
+    const row = await this.findRow(em, target);
     this.assertNotLocked(target, row, userId);
+    await this.guard(em, target, action, userId);
   }
 
   // ---------------------------------------------------------------- schedules
@@ -666,6 +731,17 @@ export class PublishingService {
     return row;
   }
 
+  /** Guards judge what people do; Finch's own jobs (actor null) are not asked. */
+  private async guard(
+    tx: EntityManager,
+    target: PublishTarget,
+    action: GuardedAction,
+    actorId: string | null,
+  ): Promise<void> {
+    if (actorId === null) return;
+    for (const guard of this.guards) await guard.beforeChange(tx, target, action, actorId);
+  }
+
   private assertNotLocked(target: PublishTarget, row: Row, userId: string | null): void {
     if (row.locked && row.lockedById !== userId) {
       throw new ObjectLockedError(target.type, row.lockedById, row.lockedAt);
@@ -712,6 +788,7 @@ export class PublishingService {
   ): Promise<RevisionView> {
     const row = await this.lockRow(tx, target);
     this.assertNotLocked(target, row, actor.actorId);
+    await this.guard(tx, target, 'edit', actor.actorId);
     const info = this.contentTypeOf(row.contentTypeKey);
     const content = await this.checkContent(tx, target, info, input.content, 'draft');
     const firstRevision = row.latestRevisionId === null;

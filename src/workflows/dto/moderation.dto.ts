@@ -1,0 +1,97 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
+import { NoNulCharacters } from '#src/workflows/dto/workflow-text.js';
+import { WORKFLOW_STATUSES, type WorkflowStatus } from '#src/workflows/workflow-state.entity.js';
+
+/** Review comments are notes, not documents. */
+export const MAX_REVIEW_COMMENT = 5000;
+
+/** `POST /api/admin/pages/:id/workflow/submit` and `…/resubmit`. */
+export class SubmitForReviewDto {
+  /** A note to the reviewers (it goes into their email). */
+  @IsOptional()
+  @IsString()
+  @MaxLength(MAX_REVIEW_COMMENT)
+  @NoNulCharacters()
+  @ApiPropertyOptional({ type: String, maxLength: MAX_REVIEW_COMMENT })
+  comment?: string;
+}
+
+/** `POST /api/admin/pages/:id/workflow/tasks/:taskStateId/approve`. */
+export class ApproveTaskDto {
+  @IsOptional()
+  @IsString()
+  @MaxLength(MAX_REVIEW_COMMENT)
+  @NoNulCharacters()
+  @ApiPropertyOptional({ type: String, maxLength: MAX_REVIEW_COMMENT })
+  comment?: string;
+
+  /** At the last approval: in the future, schedule the page instead of publishing it now. */
+  @IsOptional()
+  @IsISO8601(
+    { strict: true, strictSeparator: true },
+    { message: 'goLiveAt must be an ISO 8601 date and time' },
+  )
+  @ApiPropertyOptional({ type: String, format: 'date-time' })
+  goLiveAt?: string;
+}
+
+/** `POST /api/admin/pages/:id/workflow/tasks/:taskStateId/request-changes`. */
+export class RequestChangesDto {
+  /** What to change: the submitter gets it by email. */
+  @IsString()
+  @IsNotEmpty({ message: 'comment must say what to change' })
+  @MaxLength(MAX_REVIEW_COMMENT)
+  @NoNulCharacters()
+  @ApiProperty({ type: String, minLength: 1, maxLength: MAX_REVIEW_COMMENT })
+  comment!: string;
+}
+
+/** `/api/admin/pages/:id/workflow/tasks/:taskStateId/…`. */
+export class TaskStateParams {
+  @IsUUID('all', { message: 'id must be a page id (a UUID)' })
+  @ApiProperty({ type: String, format: 'uuid' })
+  id!: string;
+
+  @IsUUID('all', { message: 'taskStateId must be a task state id (a UUID)' })
+  @ApiProperty({ type: String, format: 'uuid' })
+  taskStateId!: string;
+}
+
+/** `GET /api/admin/workflows/awaiting-my-review` and `…/my-submissions`. */
+export class ModerationListQuery {
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'limit must be a whole number' })
+  @Min(1)
+  @Max(100)
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 100, default: 20 })
+  limit: number = 20;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'offset must be a whole number' })
+  @Min(0)
+  @Max(100_000)
+  @ApiPropertyOptional({ type: 'integer', minimum: 0, maximum: 100_000, default: 0 })
+  offset: number = 0;
+}
+
+export class MySubmissionsQuery extends ModerationListQuery {
+  @IsOptional()
+  @IsIn(WORKFLOW_STATUSES, { message: `status must be one of: ${WORKFLOW_STATUSES.join(', ')}` })
+  @ApiPropertyOptional({ enum: WORKFLOW_STATUSES })
+  status?: WorkflowStatus;
+}

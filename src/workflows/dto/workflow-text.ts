@@ -1,0 +1,7 @@
+import { Matches } from 'class-validator';
+
+/** PostgreSQL cannot store NUL in text: refuse it as the client's mistake, naming the field. */
+export function NoNulCharacters(): PropertyDecorator {
+  // eslint-disable-next-line no-control-regex -- NUL is exactly what is refused
+  return Matches(/^[^\u0000]*$/, { message: '$property must not contain NUL characters' });
+}

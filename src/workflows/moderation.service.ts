@@ -750,7 +750,7 @@ export class ModerationService implements OnModuleInit, PublishingGuard {
   private async pageRow(tx: EntityManager, pageId: string, lock: boolean): Promise<PageRow> {
     const [row] = UUID.test(pageId)
       ? await tx.query<PageRow[]>(
-          `SELECT id, title, locked, locked_by, locked_at, latest_revision_id::text
+          `SELECT id, title, locked, locked_by_id AS locked_by, locked_at, latest_revision_id::text AS latest_revision_id
              FROM pages WHERE id = $1 ${lock ? 'FOR UPDATE' : ''}`,
           [pageId],
         )

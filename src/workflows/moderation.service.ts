@@ -29,6 +29,7 @@ import {
   TaskNotCurrentError,
   TaskStateNotFoundError,
   WorkflowHasNoTasksError,
+  WorkflowInactiveError,
   WorkflowInProgressError,
   WorkflowNotResubmittableError,
   WorkflowRequiredError,
@@ -307,7 +308,10 @@ export class ModerationService implements OnModuleInit, PublishingGuard {
       if (active) throw new WorkflowInProgressError(active.status);
       this.assertNotLockedByOther(page, user.id);
       const workflow = await this.workflows.workflowFor(page.id, tx);
-      if (!workflow) throw new NoWorkflowError(page.id);
+      if (!workflow) {
+        const inactive = await this.workflows.nearestAssignedName(page.id, tx);
+        throw inactive ? new WorkflowInactiveError(inactive) : new NoWorkflowError(page.id);
+      }
       const [first] = await this.workflows.activeTasksOf(workflow.id, tx);
       if (!first) throw new WorkflowHasNoTasksError(workflow.name);
       const target = { type: 'page' as const, id: page.id };

@@ -217,3 +217,15 @@ export class NotAPageCollaboratorError extends DomainError {
     );
   }
 }
+
+export class WorkflowInactiveError extends DomainError {
+  readonly slug = 'workflow-inactive';
+  readonly status = 409;
+  readonly title = 'The workflow is inactive';
+
+  constructor(name: string) {
+    super(
+      `The workflow "${name}" assigned to this part of the site is inactive, and no other workflow holds here. Activate it, assign another, or publish directly.`,
+    );
+  }
+}

@@ -261,6 +261,25 @@ export class WorkflowsService {
       : null;
   }
 
+  /** The nearest workflow assigned to the page or an ancestor, active or not: its name. */
+  async nearestAssignedName(pageId: string, manager?: EntityManager): Promise<string | null> {
+    if (!UUID.test(pageId)) return null;
+    const [row] = await (manager ?? this.dataSource.manager).query<Array<{ name: string }>>(
+      `SELECT w.name
+         FROM pages target
+         JOIN pages p ON p.path = ANY (ARRAY(
+                SELECT substr(target.path, 1, 4 * level)
+                  FROM generate_series(1, target.depth) AS level))
+         JOIN workflow_pages wp ON wp.page_id = p.id
+         JOIN workflows w ON w.id = wp.workflow_id
+        WHERE target.id = $1
+        ORDER BY p.depth DESC
+        LIMIT 1`,
+      [pageId],
+    );
+    return row?.name ?? null;
+  }
+
   /** The workflow's active tasks in review order. */
   async activeTasksOf(workflowId: string, manager?: EntityManager): Promise<TaskRow[]> {
     return (manager ?? this.dataSource.manager).query<TaskRow[]>(

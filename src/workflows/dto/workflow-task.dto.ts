@@ -12,7 +12,7 @@ import {
   Matches,
   MaxLength,
 } from 'class-validator';
-import { NoNulCharacters } from '#src/workflows/dto/workflow-text.js';
+import { NoNulCharacters, TrimmedName } from '#src/workflows/dto/workflow-text.js';
 
 /** What creating and changing share. */
 class WorkflowTaskSettingsDto {
@@ -44,6 +44,7 @@ export class CreateWorkflowTaskDto extends WorkflowTaskSettingsDto {
   @IsNotEmpty({ message: 'name must not be empty' })
   @MaxLength(255)
   @NoNulCharacters()
+  @TrimmedName()
   @ApiProperty({ type: String, minLength: 1, maxLength: 255 })
   name!: string;
 
@@ -63,6 +64,7 @@ export class UpdateWorkflowTaskDto extends WorkflowTaskSettingsDto {
   @IsNotEmpty({ message: 'name must not be empty' })
   @MaxLength(255)
   @NoNulCharacters()
+  @TrimmedName()
   @ApiPropertyOptional({ type: String, minLength: 1, maxLength: 255 })
   name?: string;
 }

@@ -11,7 +11,7 @@ import {
   IsUUID,
   MaxLength,
 } from 'class-validator';
-import { NoNulCharacters } from '#src/workflows/dto/workflow-text.js';
+import { NoNulCharacters, TrimmedName } from '#src/workflows/dto/workflow-text.js';
 import { RESUBMIT_FROM, type ResubmitFrom } from '#src/workflows/workflow.entity.js';
 
 /** A workflow holds at most this many tasks: review chains longer than this help nobody. */
@@ -58,6 +58,7 @@ export class CreateWorkflowDto extends WorkflowSettingsDto {
   @IsNotEmpty({ message: 'name must not be empty' })
   @MaxLength(255)
   @NoNulCharacters()
+  @TrimmedName()
   @ApiProperty({ type: String, minLength: 1, maxLength: 255 })
   name!: string;
 }
@@ -80,6 +81,7 @@ export class UpdateWorkflowDto extends WorkflowSettingsDto {
   @IsNotEmpty({ message: 'name must not be empty' })
   @MaxLength(255)
   @NoNulCharacters()
+  @TrimmedName()
   @ApiPropertyOptional({ type: String, minLength: 1, maxLength: 255 })
   name?: string;
 }

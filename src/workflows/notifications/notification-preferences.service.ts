@@ -76,7 +76,7 @@ export class NotificationPreferencesService {
   /**
    * Sets the kinds `changes` names and keeps the others; answers with every kind. Refuses
    * (RequestValidationError, nothing changed) a property that is not a kind or a value that
-   * is not a boolean. Audited as `notifications.preferences_changed`.
+   * is not a boolean. Audited as `notifications.preferences_changed` unless it sets nothing.
    */
   async set(userId: string, changes: unknown, actor: AuditActor): Promise<NotificationPreferences> {
     const wanted = parseNotificationPreferenceChanges(changes);
@@ -93,6 +93,7 @@ export class NotificationPreferencesService {
           .execute();
       }
       const after = { ...before, ...wanted };
+      if (rows.length === 0) return after;
       await this.audit.record(
         {
           actorId: actor.actorId,

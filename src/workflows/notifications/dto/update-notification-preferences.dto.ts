@@ -1,5 +1,8 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsOptional } from 'class-validator';
+import { IsBoolean, ValidateIf } from 'class-validator';
+
+/** Left out: kept. Unlike `@IsOptional()`, null is not "left out": it is refused. */
+const IfGiven = () => ValidateIf((_object: unknown, value: unknown) => value !== undefined);
 
 /**
  * `PUT /api/admin/me/notification-preferences`: the kinds to set, each true (send) or false
@@ -7,13 +10,13 @@ import { IsBoolean, IsOptional } from 'class-validator';
  */
 export class UpdateNotificationPreferencesDto {
   /** A page waits for my review. */
-  @IsOptional()
+  @IfGiven()
   @IsBoolean({ message: 'task_awaiting_review must be true or false' })
   @ApiPropertyOptional({ type: Boolean, description: 'A page waits for my review.' })
   task_awaiting_review?: boolean;
 
   /** A reviewer approved one task of a page I submitted. */
-  @IsOptional()
+  @IfGiven()
   @IsBoolean({ message: 'submission_approved must be true or false' })
   @ApiPropertyOptional({
     type: Boolean,
@@ -22,7 +25,7 @@ export class UpdateNotificationPreferencesDto {
   submission_approved?: boolean;
 
   /** A reviewer sent a page I submitted back with changes to make. */
-  @IsOptional()
+  @IfGiven()
   @IsBoolean({ message: 'changes_requested must be true or false' })
   @ApiPropertyOptional({
     type: Boolean,
@@ -31,7 +34,7 @@ export class UpdateNotificationPreferencesDto {
   changes_requested?: boolean;
 
   /** The last approval published (or scheduled) a page I submitted. */
-  @IsOptional()
+  @IfGiven()
   @IsBoolean({ message: 'published must be true or false' })
   @ApiPropertyOptional({
     type: Boolean,

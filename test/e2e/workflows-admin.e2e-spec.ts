@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DataSource } from 'typeorm';
+import { ApiTokensService } from '#src/auth/api-tokens.service.js';
 import type { ContentTypeDefinition } from '#src/content-types/content-type-definition.js';
 import { bearer, createUser, signIn, TEST_PASSWORD } from '#test/helpers/auth.js';
 import { applyContentTypes } from '#test/helpers/content.js';
@@ -291,7 +292,7 @@ describe('the workflows management API', () => {
     ]);
   });
 
-  it('refuses every write to an editor without manage_workflows (403) and to anonymous callers (401), changing nothing', async () => {
+  it('refuses every write to an editor without manage_workflows (403), to anonymous callers (401) and to a read-only token (403), changing nothing', async () => {
     const task = await createTask(app, asAdmin, { name: 'Guarded task', groups: [legal] });
     const workflow = await createWorkflow(app, asAdmin, {
       name: 'Guarded workflow',
@@ -314,6 +315,14 @@ describe('the workflows management API', () => {
       await expectRefusal(await request(asEditor, method, path, body), 403, 'permission-denied');
       await expectRefusal(await request({}, method, path, body), 401, 'authentication-required');
     }
+    // manage_workflows through a read-only API token is not enough either.
+    const readOnly = await app.finch.app
+      .get(ApiTokensService)
+      .create(managerId, { name: 'reader', scopes: ['read'] });
+    await expectProblem(
+      await request(bearer(readOnly.token), 'POST', '/workflows', { name: 'By token' }),
+      403,
+    );
     expect(await snapshot()).toEqual(before);
     expect((await pageWorkflow(app, asAdmin, ids.blog)).workflow?.id).not.toBe(workflow.id);
   });

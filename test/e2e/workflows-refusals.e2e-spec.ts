@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DataSource } from 'typeorm';
+import { ApiTokensService } from '#src/auth/api-tokens.service.js';
 import type { ContentTypeDefinition } from '#src/content-types/content-type-definition.js';
 import { bearer, createUser, signIn, TEST_PASSWORD, type TestUser } from '#test/helpers/auth.js';
 import { applyContentTypes } from '#test/helpers/content.js';
@@ -71,6 +72,7 @@ describe('the publishing workflow refuses what it must', () => {
   /** Members of "Blog reviewers" (the blog's first task). */
   let asBlogReviewer: Headers;
   let asSecondBlogReviewer: Headers;
+  let blogReviewerId: string;
   /** Member of "Chiefs" (the blog's second task). */
   let asChief: Headers;
   /** Member of "News reviewers" (the news workflow's only task), with publish on /news/. */
@@ -156,6 +158,7 @@ describe('the publishing workflow refuses what it must', () => {
     asPublisher = await headersOf(app, publisher);
     asLocker = await headersOf(app, locker);
     asBlogReviewer = await headersOf(app, blogReviewer);
+    blogReviewerId = blogReviewer.id;
     asSecondBlogReviewer = await headersOf(app, secondBlogReviewer);
     asChief = await headersOf(app, chief);
     asNewsReviewer = await headersOf(app, newsReviewer);
@@ -396,6 +399,45 @@ describe('the publishing workflow refuses what it must', () => {
     const history = await workflowHistory(app, asAdmin, pageId);
     expect(history.map((state) => [state.id, state.status])).toEqual([[first.id, 'needs_changes']]);
     expect(await auditActions(pageId, 'workflow.submitted')).toBe(1);
+  });
+
+  it('starts one review when several submissions of a page race (one 201, the rest 409 workflow-in-progress)', async () => {
+    const pageId = await newDraftPage('blog');
+    const responses = await Promise.all(
+      [asEditor, asOtherEditor, asEditor, asOtherEditor].map((headers) =>
+        submitResponse(app, headers, pageId),
+      ),
+    );
+    expect(responses.map((response) => response.status).sort()).toEqual([201, 409, 409, 409]);
+    for (const loser of responses.filter((response) => response.status === 409)) {
+      await expectRefusal(loser, 409, 'workflow-in-progress');
+    }
+    expect(await workflowHistory(app, asAdmin, pageId)).toHaveLength(1);
+    expect(await auditActions(pageId, 'workflow.submitted')).toBe(1);
+  });
+
+  it('refuses moderation through a read-only API token (403) and accepts it through a write token', async () => {
+    const tokens = app.finch.app.get(ApiTokensService);
+    const readOnly = await tokens.create(blogReviewerId, { name: 'reader', scopes: ['read'] });
+    const writer = await tokens.create(blogReviewerId, {
+      name: 'writer',
+      scopes: ['read', 'write'],
+    });
+    const pageId = await newDraftPage('blog');
+    const taskStateId = (await submit(app, asEditor, pageId)).currentTask!.id;
+    await expectProblem(
+      await approveResponse(app, bearer(readOnly.token), pageId, taskStateId),
+      403,
+    );
+    await expectProblem(
+      await requestChangesResponse(app, bearer(readOnly.token), pageId, taskStateId, {
+        comment: 'No.',
+      }),
+      403,
+    );
+    expect((await stateOf(pageId)).currentTask?.id).toBe(taskStateId);
+    const approved = await approve(app, bearer(writer.token), pageId, taskStateId);
+    expect(approved.currentTask?.task.id).toBe(chiefReview.id);
   });
 
   it('refuses to resubmit a cancelled or approved submission, or one with no newer draft (409 workflow-not-resubmittable)', async () => {

@@ -228,6 +228,13 @@ export class PagesAdminController {
       undefined,
       'delete',
     );
+    // A page below it in review is locked to non-reviewers: the delete takes it too.
+    await this.publishing.assertGuardsAllowMany(
+      'page',
+      await this.tree.subtreeIds(params.id),
+      principal.user.id,
+      'delete',
+    );
     return this.tree.delete(
       params.id,
       { confirm: query.confirm, force: query.force },
@@ -337,6 +344,7 @@ export class PagesAdminController {
     const unpublished = await this.dataSource.transaction(async (manager) => {
       await this.publishing.assertNotLockedFor(target, actor.actorId, manager, 'unpublish');
       const ids = await this.tree.subtreeIds(params.id, manager);
+      await this.publishing.assertGuardsAllowMany('page', ids, actor.actorId, 'unpublish', manager);
       return this.publishing.unpublishMany('page', ids, actor, manager);
     });
     return { unpublished, state: describe(await this.pages.get(params.id)) };

@@ -97,6 +97,14 @@ export interface PublishingGuard {
     action: GuardedAction,
     actorId: string,
   ): Promise<void>;
+  /** As beforeChange, for many objects at once (a subtree being deleted or unpublished). */
+  beforeChangeMany?(
+    tx: EntityManager,
+    kind: PublishableType,
+    ids: readonly string[],
+    action: GuardedAction,
+    actorId: string,
+  ): Promise<void>;
   /** The objects are being deleted, in `tx`: remove what belongs to them. */
   objectsDeleted?(tx: EntityManager, kind: PublishableType, ids: readonly string[]): Promise<void>;
 }
@@ -560,6 +568,25 @@ export class PublishingService {
     const row = await this.findRow(em, target);
     this.assertNotLocked(target, row, userId);
     await this.guard(em, target, action, userId);
+  }
+
+  /**
+   * Asks the guards about a change to many objects at once (the pages below one being
+   * deleted or unpublished with it); locks are the caller's business, as for unpublishMany.
+   */
+  async assertGuardsAllowMany(
+    kind: PublishableType,
+    ids: readonly string[],
+    actorId: string | null,
+    action: GuardedAction,
+    manager?: EntityManager,
+  ): Promise<void> {
+    const wanted = ids.filter((id) => UUID.test(id));
+    if (actorId === null || wanted.length === 0) return;
+    const em = manager ?? this.dataSource.manager;
+    for (const guard of this.guards) {
+      await guard.beforeChangeMany?.(em, kind, wanted, action, actorId);
+    }
   }
 
   // ---------------------------------------------------------------- schedules

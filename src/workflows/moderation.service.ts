@@ -558,7 +558,7 @@ export class ModerationService implements OnModuleInit, PublishingGuard {
       await this.notifyReviewers(tx, next, {
         actorId: user.id,
         page,
-        workflowName: workflow?.name ?? '',
+        workflowName: workflow?.name ?? '(deleted workflow)',
         comment,
       });
       return this.stateView(tx, state.id);
@@ -677,6 +677,31 @@ export class ModerationService implements OnModuleInit, PublishingGuard {
     }
   }
 
+  async beforeChangeMany(
+    tx: EntityManager,
+    kind: PublishableType,
+    ids: readonly string[],
+    _action: GuardedAction,
+    actorId: string,
+  ): Promise<void> {
+    if (kind !== 'page') return;
+    const inReview = await tx.query<Array<{ task_id: string; task_name: string }>>(
+      `SELECT DISTINCT ts.task_id, t.name AS task_name
+         FROM workflow_states s
+         JOIN workflow_task_states ts ON ts.id = s.current_task_state_id
+         JOIN workflow_tasks t ON t.id = ts.task_id
+        WHERE s.object_type = 'page' AND s.object_id = ANY($1::uuid[]) AND s.status = 'in_progress'`,
+      [ids],
+    );
+    if (inReview.length === 0) return;
+    const user = await this.reviewerOf(tx, actorId);
+    for (const task of inReview) {
+      if (!user || !(await this.canReview(tx, user, task.task_id))) {
+        throw new PageInWorkflowError(task.task_name);
+      }
+    }
+  }
+
   async objectsDeleted(
     tx: EntityManager,
     kind: PublishableType,
@@ -754,7 +779,8 @@ export class ModerationService implements OnModuleInit, PublishingGuard {
   private async pageRow(tx: EntityManager, pageId: string, lock: boolean): Promise<PageRow> {
     const [row] = UUID.test(pageId)
       ? await tx.query<PageRow[]>(
-          `SELECT id, title, locked, locked_by_id AS locked_by, locked_at, latest_revision_id::text AS latest_revision_id
+          `SELECT id, COALESCE((SELECT r.title FROM revisions r WHERE r.id = pages.latest_revision_id), title) AS title,
+                  locked, locked_by_id AS locked_by, locked_at, latest_revision_id::text AS latest_revision_id
              FROM pages WHERE id = $1 ${lock ? 'FOR UPDATE' : ''}`,
           [pageId],
         )
@@ -955,13 +981,15 @@ export class ModerationService implements OnModuleInit, PublishingGuard {
   ): Promise<{ total: number; items: StateView[] }> {
     const n = params.length;
     const rows = await tx.query<StateListRow[]>(
-      `SELECT s.id, s.object_id, s.workflow_id, w.name AS workflow_name, p.title AS page_title,
+      `SELECT s.id, s.object_id, s.workflow_id, w.name AS workflow_name,
+              COALESCE(latest.title, p.title) AS page_title,
               s.status, s.current_task_state_id, s.requested_by, u.name AS requester_name,
               u.email AS requester_email, s.created_at, s.updated_at, s.finished_at,
               count(*) OVER () AS total_count
          FROM workflow_states s
          JOIN workflows w ON w.id = s.workflow_id
          JOIN pages p ON s.object_type = 'page' AND p.id = s.object_id
+         LEFT JOIN revisions latest ON latest.id = p.latest_revision_id
          LEFT JOIN users u ON u.id = s.requested_by
          LEFT JOIN workflow_task_states ts_current ON ts_current.id = s.current_task_state_id
         WHERE ${where}

@@ -1,14 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import {
-  IsBoolean,
-  IsNotEmpty,
-  IsOptional,
-  IsString,
-  IsUUID,
-  Matches,
-  MaxLength,
-} from 'class-validator';
+import { IsBoolean, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
 import { queryBoolean } from '#src/http/validation.js';
 import { REVISION_ID_PATTERN } from '#src/publishing/dto/publication-requests.dto.js';
 import { NoNulCharacters } from '#src/workflows/dto/workflow-text.js';
@@ -24,7 +16,7 @@ export const FIELD_PATH_PATTERN =
 /** `POST /api/admin/pages/:id/comments`. */
 export class CreateCommentDto {
   @IsString()
-  @IsNotEmpty({ message: 'text must not be empty' })
+  @Matches(/\S/, { message: 'text must not be empty or blank' })
   @MaxLength(MAX_COMMENT_LENGTH)
   @NoNulCharacters()
   @ApiProperty({ type: String, minLength: 1, maxLength: MAX_COMMENT_LENGTH })
@@ -58,7 +50,7 @@ export class CreateCommentDto {
 /** `PATCH /api/admin/pages/:id/comments/:commentId`. */
 export class UpdateCommentDto {
   @IsString()
-  @IsNotEmpty({ message: 'text must not be empty' })
+  @Matches(/\S/, { message: 'text must not be empty or blank' })
   @MaxLength(MAX_COMMENT_LENGTH)
   @NoNulCharacters()
   @ApiProperty({ type: String, minLength: 1, maxLength: MAX_COMMENT_LENGTH })

@@ -4,11 +4,11 @@ import {
   IsIn,
   IsInt,
   IsISO8601,
-  IsNotEmpty,
   IsOptional,
   IsString,
   IsUUID,
   Max,
+  Matches,
   MaxLength,
   Min,
 } from 'class-validator';
@@ -52,7 +52,7 @@ export class ApproveTaskDto {
 export class RequestChangesDto {
   /** What to change: the submitter gets it by email. */
   @IsString()
-  @IsNotEmpty({ message: 'comment must say what to change' })
+  @Matches(/\S/, { message: 'comment must say what to change' })
   @MaxLength(MAX_REVIEW_COMMENT)
   @NoNulCharacters()
   @ApiProperty({ type: String, minLength: 1, maxLength: MAX_REVIEW_COMMENT })

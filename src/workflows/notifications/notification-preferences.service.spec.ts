@@ -38,7 +38,7 @@ describe('parseNotificationPreferenceChanges', () => {
       { path: 'published', message: 'published must be true or false' },
       {
         path: 'sms',
-        message: expect.stringContaining('sms is not a kind of notification') as string,
+        message: expect.stringContaining('sms is not a kind of notification') as unknown as string,
       },
       { path: 'changes_requested', message: 'changes_requested must be true or false' },
     ]);

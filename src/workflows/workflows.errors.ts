@@ -229,3 +229,15 @@ export class WorkflowInactiveError extends DomainError {
     );
   }
 }
+
+export class WorkflowAssignmentNotFoundError extends DomainError {
+  readonly slug = 'workflow-assignment-not-found';
+  readonly status = 404;
+  readonly title = 'The workflow is not assigned there';
+
+  constructor(name: string, pageId: string) {
+    super(
+      `The workflow "${name}" is not assigned to page ${pageId} (it may hold there through an ancestor: GET /api/admin/workflows/<id> lists its pages).`,
+    );
+  }
+}

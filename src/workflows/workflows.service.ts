@@ -16,6 +16,7 @@ import { type ResubmitFrom, Workflow } from '#src/workflows/workflow.entity.js';
 import { WorkflowTask } from '#src/workflows/workflow-task.entity.js';
 import {
   WorkflowConflictError,
+  WorkflowAssignmentNotFoundError,
   WorkflowInUseError,
   WorkflowNameTakenError,
   WorkflowNotFoundError,
@@ -214,11 +215,7 @@ export class WorkflowsService {
         'DELETE FROM workflow_pages WHERE page_id = $1 AND workflow_id = $2',
         [page.id, id],
       );
-      if (removed === 0) {
-        throw new RequestValidationError([
-          { path: 'pageId', message: `the workflow "${workflow.name}" is not assigned to it` },
-        ]);
-      }
+      if (removed === 0) throw new WorkflowAssignmentNotFoundError(workflow.name, page.id);
       await this.record(tx, actor, 'workflows.unassigned', 'workflow', id, {
         name: workflow.name,
         pageId: page.id,

@@ -11,7 +11,7 @@ export class WorkflowsAndComments1795271974038 implements MigrationInterface {
       'CREATE UNIQUE INDEX "UQ_workflows_default" ON "workflows"  ("is_default") WHERE "is_default"',
     );
     await queryRunner.query(
-      'CREATE TABLE "workflow_tasks" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "name" character varying(255) NOT NULL, "type" character varying(63) NOT NULL, "options" jsonb NOT NULL DEFAULT \'{}\'::jsonb, "active" boolean NOT NULL DEFAULT true, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "PK_702a80959e8b659ab50fb64938a" PRIMARY KEY ("id"))',
+      'CREATE TABLE "workflow_tasks" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "name" character varying(255) NOT NULL, "type" character varying(63) NOT NULL, "options" jsonb NOT NULL DEFAULT \'{}\', "active" boolean NOT NULL DEFAULT true, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "PK_702a80959e8b659ab50fb64938a" PRIMARY KEY ("id"))',
     );
     await queryRunner.query(
       'CREATE TABLE "workflow_states" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "object_type" character varying(16) NOT NULL, "object_id" uuid NOT NULL, "workflow_id" uuid NOT NULL, "status" character varying(16) NOT NULL, "requested_by" uuid, "current_task_state_id" uuid, "approved_task_ids" uuid array NOT NULL DEFAULT \'{}\', "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "finished_at" TIMESTAMP WITH TIME ZONE, CONSTRAINT "PK_d495dad7ebe116fb8f989f1e144" PRIMARY KEY ("id"))',

@@ -27,7 +27,7 @@ export class WorkflowTask {
   type: string;
 
   /** Type-specific settings, checked by the type. */
-  @Column({ type: 'jsonb', default: () => "'{}'::jsonb" })
+  @Column({ type: 'jsonb', default: () => "'{}'" })
   options: Record<string, unknown>;
 
   @Column({ type: 'boolean', default: true })

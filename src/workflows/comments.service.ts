@@ -4,7 +4,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { AuditService, type AuditActor } from '#src/audit/audit.service.js';
 import { RequestValidationError } from '#src/errors/domain-error.js';
 import type { CreateCommentDto, ListCommentsQuery } from '#src/workflows/dto/comment.dto.js';
-import type { UserRef } from '#src/workflows/moderation.service.js';
+import { auditPageEvent, type UserRef } from '#src/workflows/moderation.service.js';
 import { CommentNotFoundError, NotCommentAuthorError } from '#src/workflows/workflows.errors.js';
 
 export interface CommentView {
@@ -241,9 +241,6 @@ export class CommentsService {
     pageId: string,
     data: Record<string, unknown>,
   ): Promise<void> {
-    return this.audit.record(
-      { actorId: actor.actorId, ip: actor.ip, action, objectType: 'page', objectId: pageId, data },
-      tx,
-    );
+    return auditPageEvent(this.audit, tx, actor, action, pageId, data);
   }
 }

@@ -161,6 +161,21 @@ interface TaskStateListRow {
   comment: string | null;
 }
 
+/** Records what happened to a page (moderation, comments) in the audit log, in `tx`. */
+export function auditPageEvent(
+  audit: AuditService,
+  tx: EntityManager,
+  actor: AuditActor,
+  action: string,
+  pageId: string,
+  data: Record<string, unknown>,
+): Promise<void> {
+  return audit.record(
+    { actorId: actor.actorId, ip: actor.ip, action, objectType: 'page', objectId: pageId, data },
+    tx,
+  );
+}
+
 /** The caller of a moderation route, as task types see them. */
 export function reviewerOf(principal: AuthPrincipal): Reviewer {
   return { id: principal.user.id, isSuperuser: principal.user.isSuperuser };
@@ -938,10 +953,7 @@ export class ModerationService implements OnModuleInit, PublishingGuard {
     pageId: string,
     data: Record<string, unknown>,
   ): Promise<void> {
-    return this.audit.record(
-      { actorId: actor.actorId, ip: actor.ip, action, objectType: 'page', objectId: pageId, data },
-      tx,
-    );
+    return auditPageEvent(this.audit, tx, actor, action, pageId, data);
   }
 
   private async stateView(tx: EntityManager, stateId: string): Promise<StateView> {

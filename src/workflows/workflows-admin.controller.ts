@@ -18,7 +18,8 @@ import { IdParam } from '#src/accounts/dto/id-param.dto.js';
 import { RequirePermissions } from '#src/accounts/permission.decorators.js';
 import { Authenticated } from '#src/auth/access.decorators.js';
 import { actorOf, type AuthPrincipal, CurrentPrincipal } from '#src/auth/auth-principal.js';
-import { ModerationListQuery, MySubmissionsQuery } from '#src/workflows/dto/moderation.dto.js';
+import { PaginationQuery } from '#src/pages/dto/list-pages.dto.js';
+import { MySubmissionsQuery } from '#src/workflows/dto/moderation.dto.js';
 import {
   CreateWorkflowDto,
   UpdateWorkflowDto,
@@ -65,7 +66,7 @@ export class WorkflowsAdminController {
   @Authenticated()
   @Header('Cache-Control', 'no-store')
   async awaitingMyReview(
-    @Query() query: ModerationListQuery,
+    @Query() query: PaginationQuery,
     @CurrentPrincipal() principal: AuthPrincipal,
   ): Promise<StateList> {
     const { total, items } = await this.moderation.awaitingReview(reviewerOf(principal), query);

@@ -1,17 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import {
-  IsIn,
-  IsInt,
-  IsISO8601,
-  IsOptional,
-  IsString,
-  IsUUID,
-  Max,
-  Matches,
-  MaxLength,
-  Min,
-} from 'class-validator';
+import { IsIn, IsISO8601, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
+import { PaginationQuery } from '#src/pages/dto/list-pages.dto.js';
 import { NoNulCharacters } from '#src/workflows/dto/workflow-text.js';
 import { WORKFLOW_STATUSES, type WorkflowStatus } from '#src/workflows/workflow-state.entity.js';
 
@@ -70,26 +59,8 @@ export class TaskStateParams {
   taskStateId!: string;
 }
 
-/** `GET /api/admin/workflows/awaiting-my-review` and `…/my-submissions`. */
-export class ModerationListQuery {
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'limit must be a whole number' })
-  @Min(1)
-  @Max(100)
-  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 100, default: 20 })
-  limit: number = 20;
-
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'offset must be a whole number' })
-  @Min(0)
-  @Max(100_000)
-  @ApiPropertyOptional({ type: 'integer', minimum: 0, maximum: 100_000, default: 0 })
-  offset: number = 0;
-}
-
-export class MySubmissionsQuery extends ModerationListQuery {
+/** `GET /api/admin/workflows/my-submissions`: a page of them, narrowed by `status`. */
+export class MySubmissionsQuery extends PaginationQuery {
   @IsOptional()
   @IsIn(WORKFLOW_STATUSES, { message: `status must be one of: ${WORKFLOW_STATUSES.join(', ')}` })
   @ApiPropertyOptional({ enum: WORKFLOW_STATUSES })

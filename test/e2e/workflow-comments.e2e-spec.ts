@@ -44,9 +44,11 @@ describe(`comments on pages under review (${backend})`, () => {
   let asColleague: Headers;
   /** No permission anywhere. */
   let asOutsider: Headers;
-  /** Reviews the blog's only task; holds no page permission. */
+  /** Reviews the blog's first task; holds no page permission. */
   let checker: TestUser;
   let asChecker: Headers;
+  /** Reviews the blog's second task; holds no page permission. */
+  let asSigner: Headers;
 
   beforeAll(async () => {
     app = await startTestApp();
@@ -60,17 +62,23 @@ describe(`comments on pages under review (${backend})`, () => {
     colleague = await createUser(app, { name: 'Cora Colleague' });
     const outsider = await createUser(app, { name: 'Otto Outsider' });
     checker = await createUser(app, { name: 'Fay Checker' });
+    const signer = await createUser(app, { name: 'Sid Signer' });
     const editors = await createGroupWithMembers(app, asAdmin, 'Blog editors', [editor, colleague]);
     await grantPagePermissions(app, asAdmin, editors, [
       { pageId: site.blogId, permissions: ['add', 'change'] },
     ]);
     const checkers = await createGroupWithMembers(app, asAdmin, 'Fact checkers', [checker]);
-    const task = await createTask(app, asAdmin, { name: 'Fact check', groups: [checkers] });
-    const workflow = await createWorkflow(app, asAdmin, { name: 'Checked', tasks: [task.id] });
+    const signers = await createGroupWithMembers(app, asAdmin, 'Signers', [signer]);
+    const factCheck = await createTask(app, asAdmin, { name: 'Fact check', groups: [checkers] });
+    const signOff = await createTask(app, asAdmin, { name: 'Sign-off', groups: [signers] });
+    const workflow = await createWorkflow(app, asAdmin, {
+      name: 'Checked',
+      tasks: [factCheck.id, signOff.id],
+    });
     await assignWorkflow(app, asAdmin, workflow.id, site.blogId);
 
-    [asEditor, asColleague, asOutsider, asChecker] = await Promise.all(
-      [editor, colleague, outsider, checker].map((user) => headersOf(app, user)),
+    [asEditor, asColleague, asOutsider, asChecker, asSigner] = await Promise.all(
+      [editor, colleague, outsider, checker, signer].map((user) => headersOf(app, user)),
     );
   }, 180_000);
   afterAll(async () => {
@@ -258,6 +266,11 @@ describe(`comments on pages under review (${backend})`, () => {
         ['a malformed field path', { text: 'ok', fieldPath: 'content..intro' }, 'fieldPath'],
         ['a field path with spaces', { text: 'ok', fieldPath: 'not a path!' }, 'fieldPath'],
         [
+          'a field the page type lacks',
+          { text: 'ok', fieldPath: 'content.no_such_field' },
+          'fieldPath',
+        ],
+        [
           'a NUL byte in the field path',
           { text: 'ok', fieldPath: 'content.in\u0000tro' },
           'fieldPath',
@@ -341,29 +354,45 @@ describe(`comments on pages under review (${backend})`, () => {
     );
   });
 
-  it('lets a reviewer of the current task read and write comments while the page awaits them, and the editor answer', async () => {
+  it('lets the reviewers of the current task, and only of that one, read and write comments, and the editor answer them', async () => {
     const pageId = await draftPost('Post for fact checking');
-    const early = await addCommentResponse(app, asChecker, pageId, { text: 'Too early.' });
-    expect([403, 404]).toContain(early.status);
-    await early.body?.cancel();
+    const refused = async (headers: Headers, what: string) => {
+      const list = await adminRequest(app, headers, 'GET', `/pages/${pageId}/comments`);
+      const add = await addCommentResponse(app, headers, pageId, { text: what });
+      expect({ what, list: list.status, add: add.status }).toEqual({ what, list: 403, add: 403 });
+      await list.body?.cancel();
+      await add.body?.cancel();
+    };
+    await refused(asChecker, 'before the review');
 
     const state = await submit(app, asEditor, pageId);
+    // The sign-off's reviewer is not a reviewer of the page until their task is current.
+    await refused(asSigner, 'before their task');
     const question = await addComment(app, asChecker, pageId, {
       text: 'Source for the figure?',
       revisionId: state.currentTask!.revisionId,
       fieldPath: 'content.body',
     });
-    expect(question.author).toMatchObject({ id: checker.id });
+    expect(question).toMatchObject({
+      author: { id: checker.id },
+      revisionId: state.currentTask!.revisionId,
+    });
     // Comments are not edits: the page's lock in review does not stop the editor answering.
     await addComment(app, asEditor, pageId, { text: 'Added it.', parentId: question.id });
     const threads = await listComments(app, asChecker, pageId);
     expect(threads).toHaveLength(1);
     expect(threads[0].replies?.map((each) => each.text)).toEqual(['Added it.']);
 
-    // Once the review is over, the checker is no longer a reviewer of the page.
+    // The fact check is done: the sign-off's reviewer takes over the conversation.
     await approve(app, asChecker, pageId, state.currentTask!.id);
-    const after = await addCommentResponse(app, asChecker, pageId, { text: 'One more thing.' });
-    expect([403, 404]).toContain(after.status);
-    await after.body?.cancel();
+    await refused(asChecker, 'after their task');
+    expect((await listComments(app, asSigner, pageId)).map((thread) => thread.id)).toEqual([
+      question.id,
+    ]);
+    const signed = await addComment(app, asSigner, pageId, { text: 'Signed off.' });
+    expect((await listComments(app, asEditor, pageId)).map((thread) => thread.id)).toEqual([
+      question.id,
+      signed.id,
+    ]);
   });
 });

@@ -261,6 +261,8 @@ describe(`the publishing workflow: review, notifications and locks (${backend})`
     const reviewMail = mailTo(title, legal1, /^Review requested: /);
     expect(reviewMail?.header('subject')).toContain('Legal review');
     expect(reviewMail?.text).toContain(`${PUBLIC_URL}/admin/pages/${pageId}/`);
+    expect(reviewMail?.text).toContain('Ready for legal');
+    expect(reviewMail?.text).toContain('Eddie Editor');
     expect((await pageWorkflow(app, asLegal1, pageId)).actions).toMatchObject({ approve: true });
     expect((await pageWorkflow(app, asChief, pageId)).actions).toMatchObject({ approve: false });
     // The editor-in-chief cannot approve the legal task on Legal's behalf.
@@ -616,12 +618,20 @@ describe(`the publishing workflow: review, notifications and locks (${backend})`
       [legal2, 'review'],
       [dual, 'review'],
     ]);
-    expect((await workflowHistory(app, asEditor, pageId))[0]).toMatchObject({
-      id: submitted.id,
-      status: 'cancelled',
-    });
     expect((await auditActions(pageId)).map((entry) => entry.action)).toContain(
       'workflow.cancelled',
     );
+
+    // Submitting again starts a new review; the history keeps the cancelled one below it.
+    const again = await submit(app, asEditor, pageId);
+    expect(again.id).not.toBe(submitted.id);
+    const history = await workflowHistory(app, asEditor, pageId);
+    expect(history.map((state) => [state.id, state.status])).toEqual([
+      [again.id, 'in_progress'],
+      [submitted.id, 'cancelled'],
+    ]);
+    expect(history[1].taskStates).toEqual([
+      expect.objectContaining({ id: submitted.currentTask!.id, status: 'cancelled' }),
+    ]);
   });
 });

@@ -19,8 +19,11 @@ export class OutboxEntry {
   @Column({ type: 'jsonb' })
   payload: unknown;
 
-  /** Wait this long after dispatch before the job may run. */
-  @Column({ name: 'delay_ms', type: 'integer', default: 0 })
+  /**
+   * Wait this long after dispatch before the job may run. bigint: a publication scheduled
+   * months ahead is more milliseconds than an integer holds (24.8 days).
+   */
+  @Column({ name: 'delay_ms', type: 'bigint', default: 0 })
   delayMs: number;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })

@@ -17,7 +17,8 @@ interface PendingRow {
   id: string;
   job_name: string;
   payload: unknown;
-  delay_ms: number;
+  /** bigint: the driver hands it over as a string. */
+  delay_ms: string;
 }
 
 /**
@@ -110,7 +111,7 @@ export class OutboxRelay {
         entries.map((entry) => ({
           name,
           data: entry.payload,
-          opts: { ...jobOptions(definition), jobId: entry.id, delay: entry.delay_ms },
+          opts: { ...jobOptions(definition), jobId: entry.id, delay: Number(entry.delay_ms) },
         })),
       );
       await this.dataSource.query(

@@ -145,6 +145,23 @@ describe('scheduled publishing and expiry of snippets', () => {
     });
   });
 
+  it('schedules a year ahead and expires two years ahead: delays past 2^31 ms fit the outbox', async () => {
+    const snippet = await create('Next year');
+    const yearMs = 365 * 86_400_000;
+    const goLiveAt = inFuture(yearMs);
+    const outcome = await call<{ scheduled: boolean; state: State }>(
+      'POST',
+      `/topic/${snippet.id}/publish`,
+      { goLiveAt, expireAt: inFuture(2 * yearMs) },
+    );
+    expect(outcome).toMatchObject({ scheduled: true, state: { status: 'scheduled', goLiveAt } });
+    const [delay] = await db.query<Array<{ delay_ms: string }>>(
+      `SELECT delay_ms::text FROM outbox WHERE job_name = 'publish-scheduled-revision'
+        ORDER BY created_at DESC LIMIT 1`,
+    );
+    expect(Number(delay.delay_ms)).toBeGreaterThan(2 ** 31);
+  });
+
   it('publishes a missed schedule from the sweep, and the late job then does nothing', async () => {
     const snippet = await create('Missed');
     await call('POST', `/topic/${snippet.id}/publish`, { goLiveAt: inFuture(3_600_000) });

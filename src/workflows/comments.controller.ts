@@ -13,15 +13,12 @@ import {
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { PermissionsService } from '#src/accounts/permissions.service.js';
 import { Authenticated } from '#src/auth/access.decorators.js';
 import { actorOf, type AuthPrincipal, CurrentPrincipal } from '#src/auth/auth-principal.js';
 import { ContentTypesService } from '#src/content-types/content-types.service.js';
 import { RequestValidationError } from '#src/errors/domain-error.js';
 import { PageIdParam } from '#src/pages/dto/page-params.dto.js';
 import type { Page } from '#src/pages/page.entity.js';
-import { CHANGE_PAGE, PUBLISH_PAGE } from '#src/pages/pages.permissions.js';
-import { PagesService } from '#src/pages/pages.service.js';
 import { type CommentView, CommentsService } from '#src/workflows/comments.service.js';
 import {
   CommentParams,
@@ -29,21 +26,19 @@ import {
   ListCommentsQuery,
   UpdateCommentDto,
 } from '#src/workflows/dto/comment.dto.js';
-import { ModerationService, reviewerOf } from '#src/workflows/moderation.service.js';
-import { NotAPageCollaboratorError } from '#src/workflows/workflows.errors.js';
+import { reviewerOf } from '#src/workflows/moderation.service.js';
+import { PageCollaborators } from '#src/workflows/page-collaborators.js';
 
 /**
- * Review comments on a page. Open to those who may change or publish the page and to the
- * reviewers of its current task; a page that does not exist is a 404 before anything else.
+ * Review comments on a page, open to its collaborators (PageCollaborators); a page that
+ * does not exist is a 404 before anything else.
  */
 @ApiTags('Workflows')
 @ApiBearerAuth()
 @Controller('api/admin/pages/:id/comments')
 export class CommentsController {
   constructor(
-    private readonly pages: PagesService,
-    private readonly permissions: PermissionsService,
-    private readonly moderation: ModerationService,
+    private readonly collaborators: PageCollaborators,
     private readonly comments: CommentsService,
     private readonly contentTypes: ContentTypesService,
   ) {}
@@ -133,17 +128,8 @@ export class CommentsController {
     );
   }
 
-  private async collaboratorOn(principal: AuthPrincipal, pageId: string): Promise<Page> {
-    const page = await this.pages.get(pageId);
-    const object = { type: 'page', id: page.id };
-    if (
-      (await this.permissions.can(principal.user, CHANGE_PAGE, object)) ||
-      (await this.permissions.can(principal.user, PUBLISH_PAGE, object)) ||
-      (await this.moderation.reviewsPage(page.id, reviewerOf(principal)))
-    ) {
-      return page;
-    }
-    throw new NotAPageCollaboratorError();
+  private collaboratorOn(principal: AuthPrincipal, pageId: string): Promise<Page> {
+    return this.collaborators.assert(principal, pageId);
   }
 
   /** `content.<key>…` must start with a field of the page's type. */

@@ -4,7 +4,8 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { AuditService, type AuditActor } from '#src/audit/audit.service.js';
 import { RequestValidationError } from '#src/errors/domain-error.js';
 import type { CreateCommentDto, ListCommentsQuery } from '#src/workflows/dto/comment.dto.js';
-import { auditPageEvent, type UserRef } from '#src/workflows/moderation.service.js';
+import type { UserRef } from '#src/workflows/moderation.service.js';
+import { auditPageEvent } from '#src/workflows/page-audit.js';
 import { CommentNotFoundError, NotCommentAuthorError } from '#src/workflows/workflows.errors.js';
 
 export interface CommentView {
@@ -85,15 +86,22 @@ export class CommentsService {
     return threads;
   }
 
+  /** In `manager`'s transaction when given (a submission's note is a comment too). */
   async add(
     pageId: string,
     input: CreateCommentDto,
     latestRevisionId: string | null,
     actor: AuditActor,
+    manager?: EntityManager,
   ): Promise<CommentView> {
-    return this.dataSource.transaction(async (tx) => {
+    const work = async (tx: EntityManager): Promise<CommentView> => {
       let revisionId = input.revisionId ?? latestRevisionId;
       let fieldPath = input.fieldPath ?? null;
+      if (input.parentId && input.revisionId) {
+        throw new RequestValidationError([
+          { path: 'revisionId', message: 'a reply belongs to its thread’s revision: leave it out' },
+        ]);
+      }
       if (input.parentId) {
         const parent = await this.row(tx, pageId, input.parentId).catch(() => undefined);
         if (!parent) {
@@ -135,7 +143,8 @@ export class CommentsService {
         ...(input.parentId ? { replyTo: input.parentId } : {}),
       });
       return this.viewOf(await this.row(tx, pageId, id));
-    });
+    };
+    return manager ? work(manager) : this.dataSource.transaction(work);
   }
 
   async edit(

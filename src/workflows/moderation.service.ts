@@ -18,6 +18,8 @@ import {
 } from '#src/workflows/notifications/workflow-notifications.js';
 import type { Reviewer, TaskRef } from '#src/workflows/task-types/workflow-task-type.js';
 import { WorkflowTaskTypes } from '#src/workflows/task-types/workflow-task-types.js';
+import { CommentsService } from '#src/workflows/comments.service.js';
+import { auditPageEvent } from '#src/workflows/page-audit.js';
 import type { TaskStatus } from '#src/workflows/workflow-task-state.entity.js';
 import type { WorkflowStatus } from '#src/workflows/workflow-state.entity.js';
 import {
@@ -161,21 +163,6 @@ interface TaskStateListRow {
   comment: string | null;
 }
 
-/** Records what happened to a page (moderation, comments) in the audit log, in `tx`. */
-export function auditPageEvent(
-  audit: AuditService,
-  tx: EntityManager,
-  actor: AuditActor,
-  action: string,
-  pageId: string,
-  data: Record<string, unknown>,
-): Promise<void> {
-  return audit.record(
-    { actorId: actor.actorId, ip: actor.ip, action, objectType: 'page', objectId: pageId, data },
-    tx,
-  );
-}
-
 /** The caller of a moderation route, as task types see them. */
 export function reviewerOf(principal: AuthPrincipal): Reviewer {
   return { id: principal.user.id, isSuperuser: principal.user.isSuperuser };
@@ -203,6 +190,7 @@ export class ModerationService implements OnModuleInit, PublishingGuard {
     private readonly workflows: WorkflowsService,
     private readonly notifications: WorkflowNotifications,
     private readonly taskTypes: WorkflowTaskTypes,
+    private readonly comments: CommentsService,
   ) {}
 
   onModuleInit(): void {
@@ -349,6 +337,7 @@ export class ModerationService implements OnModuleInit, PublishingGuard {
         revisionId: page.latest_revision_id,
         ...(comment ? { comment } : {}),
       });
+      await this.keepNote(tx, page, comment, actor);
       await this.notifyReviewers(tx, first, {
         actorId: user.id,
         page,
@@ -374,6 +363,19 @@ export class ModerationService implements OnModuleInit, PublishingGuard {
       const page = await this.pageRow(tx, pageId, true);
       const { state, taskState, task } = await this.currentTaskState(tx, page, taskStateId, user);
       const comment = options.comment ?? null;
+      // Reviewers may edit while it is theirs: what they approve is the draft they see.
+      if (page.latest_revision_id && page.latest_revision_id !== taskState.revision_id) {
+        await this.publishing.assertPublishable(
+          { type: 'page', id: page.id },
+          page.latest_revision_id,
+          tx,
+        );
+        await tx.query('UPDATE workflow_task_states SET revision_id = $2 WHERE id = $1', [
+          taskState.id,
+          page.latest_revision_id,
+        ]);
+        taskState.revision_id = page.latest_revision_id;
+      }
       await this.finishTask(tx, taskState.id, 'approved', user.id, comment);
       const approved = [...new Set([...state.approved_task_ids, task.id])];
       const workflowName = await this.workflows.workflowName(state.workflow_id, tx);
@@ -570,6 +572,7 @@ export class ModerationService implements OnModuleInit, PublishingGuard {
         revisionId: page.latest_revision_id,
         ...(comment ? { comment } : {}),
       });
+      await this.keepNote(tx, page, comment, actor);
       await this.notifyReviewers(tx, next, {
         actorId: user.id,
         page,
@@ -587,7 +590,9 @@ export class ModerationService implements OnModuleInit, PublishingGuard {
       const state = await this.activeState(tx, page.id);
       if (!state) throw new NoActiveWorkflowStateError();
       if (!user.isSuperuser && state.requested_by !== user.id) throw new NotSubmitterError();
-      await this.cancelState(tx, state, actor, page, 'cancelled by the submitter');
+      const reason =
+        state.requested_by === user.id ? 'cancelled by the submitter' : 'cancelled by a superuser';
+      await this.cancelState(tx, state, actor, page, reason);
       return this.stateView(tx, state.id);
     });
   }
@@ -742,11 +747,12 @@ export class ModerationService implements OnModuleInit, PublishingGuard {
     return (await task.taskType.reviewableBy(tx, user, [task])).has(task.id);
   }
 
-  /** Whether the user reviews the page's current task (for comments). */
+  /** Whether the user reviews the page's current task, or sent it back (for comments). */
   async reviewsPage(pageId: string, user: Reviewer): Promise<boolean> {
     const tx = this.dataSource.manager;
     const state = await this.activeState(tx, pageId);
-    if (state?.status !== 'in_progress' || !state.current_task_state_id) return false;
+    // In review: its current task's reviewers; sent back: those of the task that asked.
+    if (!state?.current_task_state_id) return false;
     const current = await this.taskStateRow(tx, state.current_task_state_id);
     return current ? this.canReview(tx, user, current.task_id) : false;
   }
@@ -921,6 +927,17 @@ export class ModerationService implements OnModuleInit, PublishingGuard {
       workflow: await this.workflows.workflowName(state.workflow_id, tx),
       reason,
     });
+  }
+
+  /** A submitter's note to the reviewers stays readable as a comment on the draft submitted. */
+  private async keepNote(
+    tx: EntityManager,
+    page: PageRow,
+    note: string | null,
+    actor: AuditActor,
+  ): Promise<void> {
+    if (!note) return;
+    await this.comments.add(page.id, { text: note }, page.latest_revision_id, actor, tx);
   }
 
   private async notifyReviewers(

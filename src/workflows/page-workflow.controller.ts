@@ -19,6 +19,7 @@ import {
   reviewerOf,
   type StateView,
 } from '#src/workflows/moderation.service.js';
+import { PageCollaborators } from '#src/workflows/page-collaborators.js';
 
 /**
  * A page's moderation: submit and resubmit need `change_page` on the page; approving and
@@ -33,6 +34,7 @@ export class PageWorkflowController {
     private readonly pages: PagesService,
     private readonly permissions: PermissionsService,
     private readonly moderation: ModerationService,
+    private readonly collaborators: PageCollaborators,
   ) {}
 
   /** The workflow holding for the page, its review in progress, and what the caller may do. */
@@ -52,12 +54,19 @@ export class PageWorkflowController {
     return this.moderation.pageWorkflow(page.id, reviewerOf(principal), { change, publish });
   }
 
-  /** Every review of the page, newest first, with each task's who, when and comment. */
+  /**
+   * Every review of the page, newest first, with each task's who, when and comment: for
+   * its collaborators, as its comments are.
+   */
   @Get('history')
   @Authenticated()
   @Header('Cache-Control', 'no-store')
-  async history(@Param() params: PageIdParam): Promise<{ items: StateView[] }> {
-    return { items: await this.moderation.history(params.id) };
+  async history(
+    @Param() params: PageIdParam,
+    @CurrentPrincipal() principal: AuthPrincipal,
+  ): Promise<{ items: StateView[] }> {
+    const page = await this.collaborators.assert(principal, params.id);
+    return { items: await this.moderation.history(page.id) };
   }
 
   @Post('submit')

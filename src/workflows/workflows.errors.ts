@@ -142,7 +142,7 @@ export class NotAReviewerError extends DomainError {
 
   constructor(taskName: string) {
     super(
-      `You may not review the task "${taskName}": only members of its groups (and superusers) can. Ask someone with manage_workflows to add you to one.`,
+      `You may not review the task "${taskName}": only members of its groups (and superusers) can. Ask an administrator (manage_users) to add you to one of them.`,
     );
   }
 }

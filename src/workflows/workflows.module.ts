@@ -15,6 +15,7 @@ import { NotificationPreference } from '#src/workflows/notifications/notificatio
 import { NotificationPreferencesController } from '#src/workflows/notifications/notification-preferences.controller.js';
 import { NotificationPreferencesService } from '#src/workflows/notifications/notification-preferences.service.js';
 import { WorkflowNotifications } from '#src/workflows/notifications/workflow-notifications.js';
+import { PageCollaborators } from '#src/workflows/page-collaborators.js';
 import { PageComment } from '#src/workflows/page-comment.entity.js';
 import { PageWorkflowController } from '#src/workflows/page-workflow.controller.js';
 import { WorkflowTaskTypes } from '#src/workflows/task-types/workflow-task-types.js';
@@ -65,6 +66,7 @@ import { WorkflowsService } from '#src/workflows/workflows.service.js';
     WorkflowsService,
     ModerationService,
     CommentsService,
+    PageCollaborators,
     WorkflowNotifications,
     NotificationPreferencesService,
     registerPermissions('workflows', WORKFLOWS_PERMISSIONS),

@@ -23,6 +23,13 @@ import {
   WorkflowTaskNotFoundError,
 } from '#src/workflows/workflows.errors.js';
 
+/** The fields a PATCH sets: the DTO has a key for every property, most undefined. */
+function changedKeys(input: object): string[] {
+  return Object.entries(input)
+    .filter(([, value]) => value !== undefined)
+    .map(([key]) => key);
+}
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface NamedRef {
@@ -168,7 +175,7 @@ export class WorkflowsService {
       if (workflow.active && input.active === false) await onDeactivate(tx, id);
       await this.record(tx, actor, 'workflows.updated', 'workflow', id, {
         name: input.name ?? workflow.name,
-        changed: Object.keys(input),
+        changed: changedKeys(input),
       });
       return this.get(id, tx);
     });
@@ -381,7 +388,7 @@ export class WorkflowsService {
       if (task.active && input.active === false) await onDeactivate(tx, id);
       await this.record(tx, actor, 'workflow_tasks.updated', 'workflow_task', id, {
         name: input.name ?? task.name,
-        changed: Object.keys(input),
+        changed: changedKeys(input),
       });
       return this.getTask(id, tx);
     });

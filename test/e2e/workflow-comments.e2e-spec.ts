@@ -5,6 +5,7 @@ import {
   blogPostContent,
   type BlogSite,
   buildBlogSite,
+  createPage,
   createPost,
 } from '#test/helpers/delivery-site.js';
 import { expectProblem } from '#test/helpers/problem.js';
@@ -25,7 +26,11 @@ import {
   headersOf,
   listComments,
   type NewComment,
+  requestChanges,
+  resubmit,
+  resubmitResponse,
   submit,
+  submitResponse,
 } from '#test/helpers/workflows.js';
 
 const backend = process.env.DATABASE_URL ? 'PostgreSQL server' : 'embedded database';
@@ -49,6 +54,8 @@ describe(`comments on pages under review (${backend})`, () => {
   let asChecker: Headers;
   /** Reviews the blog's second task; holds no page permission. */
   let asSigner: Headers;
+  /** The blog workflow's tasks, in order: the fact check, then the sign-off. */
+  let reviewTaskIds: string[];
 
   beforeAll(async () => {
     app = await startTestApp();
@@ -71,6 +78,7 @@ describe(`comments on pages under review (${backend})`, () => {
     const signers = await createGroupWithMembers(app, asAdmin, 'Signers', [signer]);
     const factCheck = await createTask(app, asAdmin, { name: 'Fact check', groups: [checkers] });
     const signOff = await createTask(app, asAdmin, { name: 'Sign-off', groups: [signers] });
+    reviewTaskIds = [factCheck.id, signOff.id];
     const workflow = await createWorkflow(app, asAdmin, {
       name: 'Checked',
       tasks: [factCheck.id, signOff.id],
@@ -95,6 +103,13 @@ describe(`comments on pages under review (${backend})`, () => {
       'page detail',
     );
     return page.state.latestRevisionId;
+  };
+
+  const saveDraft = async (pageId: string, headers: Headers, bodyText: string) => {
+    const response = await adminRequest(app, headers, 'PUT', `/pages/${pageId}`, {
+      content: blogPostContent({ title: 'x', bodyText }),
+    });
+    expect({ saved: response.status, body: await response.text() }).toMatchObject({ saved: 200 });
   };
 
   const storedComments = async (): Promise<number> =>
@@ -393,6 +408,228 @@ describe(`comments on pages under review (${backend})`, () => {
     expect((await listComments(app, asEditor, pageId)).map((thread) => thread.id)).toEqual([
       question.id,
       signed.id,
+    ]);
+  });
+  it('keeps open the comments of a page sent back to the reviewers of the task that sent it, until it moves on past their task', async () => {
+    const pageId = await draftPost('Post sent back by the fact check');
+    const submitted = await submit(app, asEditor, pageId);
+    const question = await addComment(app, asChecker, pageId, { text: 'Which survey is this?' });
+    const sentBack = await requestChanges(
+      app,
+      asChecker,
+      pageId,
+      submitted.currentTask!.id,
+      'Name the survey.',
+    );
+    expect(sentBack.status).toBe('needs_changes');
+
+    // Needs changes: the fact checker still follows the conversation and adds to it.
+    const checkerReads = await listComments(app, asChecker, pageId);
+    expect(checkerReads.map((thread) => thread.id)).toEqual([question.id]);
+    const followUp = await addComment(app, asChecker, pageId, { text: 'Also the year, please.' });
+    expect(followUp.author).toMatchObject({ id: checker.id });
+    const answer = await addComment(app, asEditor, pageId, {
+      text: 'The 2025 census.',
+      parentId: question.id,
+    });
+    expect(answer.author).toMatchObject({ id: editor.id });
+    // The sign-off's reviewer still waits for their task.
+    const signerRead = await adminRequest(app, asSigner, 'GET', `/pages/${pageId}/comments`);
+    expect((await expectProblem(signerRead, 403)).type).toBe('urn:finch:problem:permission-denied');
+
+    // Resubmitted, it is at the fact check again; approved, it moves on and the checker is out.
+    await saveDraft(pageId, asEditor, 'From the 2025 census.');
+    const resubmitted = await resubmit(app, asEditor, pageId);
+    expect(resubmitted.currentTask!.task.name).toBe('Fact check');
+    expect(await listComments(app, asChecker, pageId)).toHaveLength(2);
+    await approve(app, asChecker, pageId, resubmitted.currentTask!.id);
+    const stored = await storedComments();
+    const list = await adminRequest(app, asChecker, 'GET', `/pages/${pageId}/comments`);
+    expect((await expectProblem(list, 403)).type).toBe('urn:finch:problem:permission-denied');
+    const add = await addCommentResponse(app, asChecker, pageId, { text: 'One more thing.' });
+    expect((await expectProblem(add, 403)).type).toBe('urn:finch:problem:permission-denied');
+    expect(await storedComments()).toBe(stored);
+    expect((await listComments(app, asSigner, pageId)).map((thread) => thread.id)).toEqual([
+      question.id,
+      followUp.id,
+    ]);
+  });
+
+  it('closes the comments to the reviewer who sent a page back once its resubmission restarts at an earlier task', async () => {
+    const pageId = await draftPost('Post sent back at the sign-off');
+    const fromStart = await createWorkflow(app, asAdmin, {
+      name: 'Checked from the start',
+      tasks: reviewTaskIds,
+      resubmitFrom: 'first_task',
+    });
+    await assignWorkflow(app, asAdmin, fromStart.id, pageId);
+    const submitted = await submit(app, asEditor, pageId);
+    const atSignOff = await approve(app, asChecker, pageId, submitted.currentTask!.id);
+    await requestChanges(app, asSigner, pageId, atSignOff.currentTask!.id, 'Too long.');
+
+    const note = await addComment(app, asSigner, pageId, { text: 'Cut the second half.' });
+    expect((await listComments(app, asSigner, pageId)).map((thread) => thread.id)).toEqual([
+      note.id,
+    ]);
+    const checkerRead = await adminRequest(app, asChecker, 'GET', `/pages/${pageId}/comments`);
+    expect((await expectProblem(checkerRead, 403)).type).toBe(
+      'urn:finch:problem:permission-denied',
+    );
+
+    await saveDraft(pageId, asEditor, 'Shorter.');
+    const resubmitted = await resubmit(app, asEditor, pageId);
+    expect(resubmitted.currentTask!.task.name).toBe('Fact check');
+    const signerRead = await adminRequest(app, asSigner, 'GET', `/pages/${pageId}/comments`);
+    expect((await expectProblem(signerRead, 403)).type).toBe('urn:finch:problem:permission-denied');
+    expect((await listComments(app, asChecker, pageId)).map((thread) => thread.id)).toEqual([
+      note.id,
+    ]);
+  });
+
+  it('refuses a reply that names a revision (400 naming revisionId), even its own thread’s, storing nothing', async () => {
+    const pageId = await draftPost('Post with a misdirected reply');
+    const firstRevision = await latestRevision(pageId);
+    const thread = await addComment(app, asEditor, pageId, {
+      text: 'On the first draft.',
+      revisionId: firstRevision,
+    });
+    await saveDraft(pageId, asEditor, 'A second draft.');
+    const secondRevision = await latestRevision(pageId);
+    const stored = await storedComments();
+
+    for (const revisionId of [secondRevision, firstRevision]) {
+      const problem = await expectProblem(
+        await addCommentResponse(app, asColleague, pageId, {
+          text: 'A reply.',
+          parentId: thread.id,
+          revisionId,
+        }),
+        400,
+      );
+      expect({
+        revisionId,
+        type: problem.type,
+        fields: problem.errors?.map((error) => error.path),
+      }).toEqual({ revisionId, type: 'urn:finch:problem:validation', fields: ['revisionId'] });
+    }
+    expect(await storedComments()).toBe(stored);
+    expect((await listComments(app, asEditor, pageId))[0].replies).toEqual([]);
+  });
+
+  it('keeps the note of a submission and of a resubmission as a comment by the submitter on the revision submitted', async () => {
+    const pageId = await draftPost('Post with notes to the reviewers');
+    const submitted = await submit(app, asEditor, pageId, 'Please check the figures.');
+    const firstRevision = submitted.currentTask!.revisionId;
+    const [submitNote, ...others] = await listComments(app, asChecker, pageId);
+    expect(others).toEqual([]);
+    expect(submitNote).toMatchObject({
+      text: 'Please check the figures.',
+      author: { id: editor.id, name: 'Eddie Editor', email: editor.email },
+      revisionId: firstRevision,
+      fieldPath: null,
+      parentId: null,
+      resolvedAt: null,
+      replies: [],
+    });
+
+    await requestChanges(app, asChecker, pageId, submitted.currentTask!.id, 'Figure 2 is off.');
+    await saveDraft(pageId, asEditor, 'Figure 2 corrected.');
+    const resubmitted = await resubmit(app, asEditor, pageId, 'Fixed figure 2.');
+    const secondRevision = resubmitted.currentTask!.revisionId;
+    expect(secondRevision).not.toBe(firstRevision);
+    const threads = await listComments(app, asEditor, pageId);
+    expect(threads.map((thread) => [thread.text, thread.author?.id, thread.revisionId])).toEqual([
+      ['Please check the figures.', editor.id, firstRevision],
+      ['Fixed figure 2.', editor.id, secondRevision],
+    ]);
+    const onSecond = await listComments(app, asChecker, pageId, { revisionId: secondRevision });
+    expect(onSecond.map((thread) => thread.text)).toEqual(['Fixed figure 2.']);
+    expect(
+      (await auditActions(pageId)).filter((action) => action === 'comments.added'),
+    ).toHaveLength(2);
+
+    // No note, no comment.
+    const quietPageId = await draftPost('Post submitted without a note');
+    await submit(app, asEditor, quietPageId);
+    expect(await listComments(app, asEditor, quietPageId)).toEqual([]);
+    const emptyNotePageId = await draftPost('Post submitted with an empty note');
+    await submit(app, asEditor, emptyNotePageId, '');
+    expect(await listComments(app, asEditor, emptyNotePageId)).toEqual([]);
+  });
+
+  it('stores no comment when the submission or resubmission carrying the note is refused', async () => {
+    const content = blogPostContent({ title: 'Undated post' });
+    delete content.date;
+    const undatedPageId = await createPage(app, asEditor, {
+      parentId: site.blogId,
+      type: 'blog_post',
+      title: 'Undated post',
+      content,
+      publish: false,
+    });
+    const inReviewPageId = await draftPost('Post already in review');
+    await submit(app, asEditor, inReviewPageId);
+    const stored = await storedComments();
+
+    const invalid = await expectProblem(
+      await submitResponse(app, asEditor, undatedPageId, 'Note on an invalid draft.'),
+      400,
+    );
+    expect({ type: invalid.type, fields: invalid.errors?.map((error) => error.path) }).toEqual({
+      type: 'urn:finch:problem:content-invalid',
+      fields: [expect.stringMatching(/date$/)],
+    });
+    const twice = await expectProblem(
+      await submitResponse(app, asEditor, inReviewPageId, 'Note on a second submission.'),
+      409,
+    );
+    expect(twice.type).toBe('urn:finch:problem:workflow-in-progress');
+    const nothingNewer = await expectProblem(
+      await resubmitResponse(app, asEditor, inReviewPageId, 'Note on nothing new.'),
+      409,
+    );
+    expect(nothingNewer.type).toBe('urn:finch:problem:workflow-not-resubmittable');
+
+    expect(await storedComments()).toBe(stored);
+    expect(await listComments(app, asEditor, undatedPageId)).toEqual([]);
+    expect(await listComments(app, asEditor, inReviewPageId)).toEqual([]);
+  });
+
+  it('rolls the note back with the submission when a later step of the submission fails: one transaction', async () => {
+    const pageId = await draftPost('Post whose review mail fails');
+    const stored = await storedComments();
+    // The reviewers' mail is written after the note, in the same transaction: make it fail.
+    await db.query(`
+      CREATE FUNCTION test_refuse_review_mail() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.subject LIKE '%Post whose review mail fails%' THEN
+          RAISE EXCEPTION 'test: review mail refused';
+        END IF;
+        RETURN NEW;
+      END $$`);
+    await db.query(`
+      CREATE TRIGGER test_refuse_review_mail BEFORE INSERT ON mail_messages
+      FOR EACH ROW EXECUTE FUNCTION test_refuse_review_mail()`);
+    try {
+      const failed = await submitResponse(app, asEditor, pageId, 'This note must not stay.');
+      expect({ status: failed.status, body: await failed.text() }).toMatchObject({ status: 500 });
+    } finally {
+      await db.query('DROP TRIGGER test_refuse_review_mail ON mail_messages');
+      await db.query('DROP FUNCTION test_refuse_review_mail()');
+    }
+
+    expect(await storedComments()).toBe(stored);
+    expect(await listComments(app, asEditor, pageId)).toEqual([]);
+    const review = await expectJson<{ state: unknown }>(
+      await adminRequest(app, asEditor, 'GET', `/pages/${pageId}/workflow`),
+      200,
+      'page workflow',
+    );
+    expect(review.state).toBeNull();
+    // Nothing half-done: the same submission goes through once the mail can be written.
+    await submit(app, asEditor, pageId, 'This note stays.');
+    expect((await listComments(app, asEditor, pageId)).map((thread) => thread.text)).toEqual([
+      'This note stays.',
     ]);
   });
 });

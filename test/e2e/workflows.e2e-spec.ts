@@ -35,11 +35,14 @@ import {
   type StateView,
   submit,
   type TaskView,
+  updateWorkflow,
   workflowHistory,
+  workflowHistoryResponse,
 } from '#test/helpers/workflows.js';
 
 const backend = process.env.DATABASE_URL ? 'PostgreSQL server' : 'embedded database';
 const PUBLIC_URL = 'https://cms.example.com';
+const NO_SUCH_ID = '00000000-0000-4000-8000-000000000000';
 
 /** A mail's kind, told by its subject (the templates' subject lines). */
 const MAIL_KINDS: Array<[kind: string, subject: RegExp]> = [
@@ -633,5 +636,212 @@ describe(`the publishing workflow: review, notifications and locks (${backend})`
     expect(history[1].taskStates).toEqual([
       expect.objectContaining({ id: submitted.currentTask!.id, status: 'cancelled' }),
     ]);
+  });
+  it('shows the review history to the page’s collaborators only: 403 permission-denied to others, 401 anonymous, 404 for a missing page', async () => {
+    const outsider = await createUser(app, { name: 'Otto Outsider' });
+    const publisher = await createUser(app, { name: 'Pia Publisher' });
+    const publishers = await createGroupWithMembers(app, asAdmin, 'Blog publishers', [publisher]);
+    await grantPagePermissions(app, asAdmin, publishers, [
+      { pageId: site.blogId, permissions: ['publish'] },
+    ]);
+    const [asOutsider, asPublisher] = await Promise.all(
+      [outsider, publisher].map((user) => headersOf(app, user)),
+    );
+    const title = 'Post with a private history';
+    const pageId = await draftPost(title);
+
+    /** Who may read the history now: status per caller, the problem type when refused. */
+    async function readers(): Promise<Record<string, number | string>> {
+      const callers: Array<[string, Headers]> = [
+        ['editor', asEditor],
+        ['publisher', asPublisher],
+        ['legal', asLegal1],
+        ['chief', asChief],
+        ['outsider', asOutsider],
+        ['anonymous', {}],
+      ];
+      const seen: Record<string, number | string> = {};
+      for (const [who, headers] of callers) {
+        const response = await workflowHistoryResponse(app, headers, pageId);
+        if (response.status === 200) {
+          await expectJson<{ items: StateView[] }>(response, 200, `history as ${who}`);
+          seen[who] = 200;
+        } else {
+          const problem = await expectProblem(response, response.status);
+          seen[who] = `${response.status} ${problem.type.replace('urn:finch:problem:', '')}`;
+        }
+      }
+      return seen;
+    }
+    const collaborators = { editor: 200, publisher: 200, legal: 200 };
+    const refused = {
+      outsider: '403 permission-denied',
+      anonymous: '401 authentication-required',
+    };
+
+    expect(await readers()).toEqual({
+      ...collaborators,
+      chief: '403 permission-denied',
+      ...refused,
+    });
+    const submitted = await submit(app, asEditor, pageId);
+    // The editor-in-chief's task is not current yet: they are not part of this review.
+    expect(await readers()).toEqual({
+      ...collaborators,
+      chief: '403 permission-denied',
+      ...refused,
+    });
+    const atChief = await approve(app, asLegal1, pageId, submitted.currentTask!.id);
+    expect(await readers()).toEqual({ ...collaborators, chief: 200, ...refused });
+    const chiefSees = await workflowHistory(app, asChief, pageId);
+    expect(chiefSees.map((state) => [state.id, state.status])).toEqual([
+      [submitted.id, 'in_progress'],
+    ]);
+    // Sent back: the reviewer whose task asked for changes still follows it.
+    await requestChanges(app, asChief, pageId, atChief.currentTask!.id, 'Shorter, please.');
+    expect(await readers()).toEqual({ ...collaborators, chief: 200, ...refused });
+    expect((await saveDraft(pageId, asEditor, title, 'Shorter.')).status).toBe(200);
+    const resubmitted = await resubmit(app, asEditor, pageId);
+    expect(await readers()).toEqual({ ...collaborators, chief: 200, ...refused });
+    // Approved and published, the review is over for the editor-in-chief.
+    await approve(app, asChief, pageId, resubmitted.currentTask!.id);
+    expect(await readers()).toEqual({
+      ...collaborators,
+      chief: '403 permission-denied',
+      ...refused,
+    });
+
+    for (const headers of [asEditor, asOutsider]) {
+      const missing = await expectProblem(
+        await workflowHistoryResponse(app, headers, NO_SUCH_ID),
+        404,
+      );
+      expect(missing.type).toBe('urn:finch:problem:page-not-found');
+    }
+  });
+
+  it('publishes the newer draft a reviewer saved during their own task when they approve it as the last task', async () => {
+    const title = 'Post polished by the editor-in-chief';
+    const pageId = await draftPost(title);
+    const submittedRevision = (await pageState(pageId)).latestRevisionId;
+    const submitted = await submit(app, asEditor, pageId);
+    const atChief = await approve(app, asLegal1, pageId, submitted.currentTask!.id);
+    expect(atChief.currentTask!.revisionId).toBe(submittedRevision);
+    // Dana reviews the editor-in-chief's task and may edit posts: she polishes it first.
+    const polishedText = 'Polished by the editor-in-chief.';
+    expect((await saveDraft(pageId, asDual, title, polishedText)).status).toBe(200);
+    const polishedRevision = (await pageState(pageId)).latestRevisionId;
+    expect(polishedRevision).not.toBe(submittedRevision);
+
+    const approved = await approve(app, asDual, pageId, atChief.currentTask!.id);
+    expect(approved).toMatchObject({ status: 'approved', currentTask: null });
+    expect(await pageState(pageId)).toMatchObject({ live: true, liveRevisionId: polishedRevision });
+    const live = await fetch(`${app.baseUrl}/api/v2/pages/${pageId}`);
+    expect(live.status).toBe(200);
+    expect(await live.text()).toContain(polishedText);
+    const [latest] = await workflowHistory(app, asEditor, pageId);
+    expect(
+      latest.taskStates.map((taskState) => [
+        taskState.task.id,
+        taskState.status,
+        taskState.revisionId,
+      ]),
+    ).toEqual([
+      [legalTask.id, 'approved', submittedRevision],
+      [chiefTask.id, 'approved', polishedRevision],
+    ]);
+    const audit = await auditActions(pageId);
+    expect(audit.find((entry) => entry.action === 'workflow.approved')?.data).toMatchObject({
+      revisionId: polishedRevision,
+    });
+  });
+
+  it('refuses the last approval (400 content-invalid) and changes nothing when the newer draft its reviewer saved cannot be published', async () => {
+    const title = 'Post broken in review';
+    const pageId = await draftPost(title);
+    const submittedRevision = (await pageState(pageId)).latestRevisionId;
+    const submitted = await submit(app, asEditor, pageId);
+    const atChief = await approve(app, asLegal1, pageId, submitted.currentTask!.id);
+    // A draft may leave a required field empty; a publication may not.
+    const undated = blogPostContent({ title, bodyText: 'Now without a date.' });
+    delete undated.date;
+    const saved = await sendJson(
+      `${app.baseUrl}/api/admin/pages/${pageId}`,
+      { content: undated },
+      { method: 'PUT', headers: asDual },
+    );
+    expect(saved.status).toBe(200);
+    const brokenRevision = (await pageState(pageId)).latestRevisionId;
+    const auditBefore = (await auditActions(pageId)).length;
+
+    const refused = await expectProblem(
+      await approveResponse(app, asDual, pageId, atChief.currentTask!.id, { comment: 'Fine.' }),
+      400,
+    );
+    expect({ type: refused.type, fields: refused.errors?.map((error) => error.path) }).toEqual({
+      type: 'urn:finch:problem:content-invalid',
+      fields: [expect.stringMatching(/date$/)],
+    });
+    expect(await pageState(pageId)).toMatchObject({
+      live: false,
+      latestRevisionId: brokenRevision,
+      liveRevisionId: null,
+    });
+    expect(await delivered(pageId)).toEqual({ detail: 404, listed: false });
+    const [state] = await workflowHistory(app, asEditor, pageId);
+    expect(state).toMatchObject({
+      id: submitted.id,
+      status: 'in_progress',
+      finishedAt: null,
+      currentTask: {
+        id: atChief.currentTask!.id,
+        status: 'in_progress',
+        revisionId: submittedRevision,
+        finishedAt: null,
+        finishedBy: null,
+        comment: null,
+      },
+    });
+    expect(await auditActions(pageId)).toHaveLength(auditBefore);
+
+    // Once the draft is whole again, the same task's approval publishes it.
+    expect((await saveDraft(pageId, asDual, title, 'Dated again.')).status).toBe(200);
+    const fixedRevision = (await pageState(pageId)).latestRevisionId;
+    await approve(app, asDual, pageId, atChief.currentTask!.id);
+    expect(await pageState(pageId)).toMatchObject({ live: true, liveRevisionId: fixedRevision });
+  });
+
+  it('lists only the fields a PATCH set in the workflows.updated and workflow_tasks.updated audit entries', async () => {
+    const workflow = await createWorkflow(app, asAdmin, {
+      name: 'Workflow for the audit',
+      tasks: [legalTask.id],
+    });
+    expect(workflow.allowBypass).toBe(true);
+    expect(
+      (await updateWorkflow(app, asAdmin, workflow.id, { allowBypass: false })).allowBypass,
+    ).toBe(false);
+    const updated = (await auditActions(workflow.id)).filter(
+      (entry) => entry.action === 'workflows.updated',
+    );
+    expect(updated).toHaveLength(1);
+    expect(updated[0].data).toMatchObject({ name: 'Workflow for the audit' });
+    expect(updated[0].data.changed).toEqual(['allowBypass']);
+
+    const task = await createTask(app, asAdmin, {
+      name: 'Task for the audit',
+      groups: legalTask.groups.map((group) => group.id),
+    });
+    await expectJson(
+      await adminRequest(app, asAdmin, 'PATCH', `/workflow-tasks/${task.id}`, {
+        name: 'Task renamed for the audit',
+      }),
+      200,
+      'rename task',
+    );
+    const taskUpdated = (await auditActions(task.id)).filter(
+      (entry) => entry.action === 'workflow_tasks.updated',
+    );
+    expect(taskUpdated).toHaveLength(1);
+    expect(taskUpdated[0].data.changed).toEqual(['name']);
   });
 });

@@ -336,6 +336,14 @@ export async function requestChanges(
   );
 }
 
+export function workflowHistoryResponse(
+  app: TestApp,
+  headers: Headers,
+  pageId: string,
+): Promise<Response> {
+  return adminRequest(app, headers, 'GET', `/pages/${pageId}/workflow/history`);
+}
+
 /** Newest first. */
 export async function workflowHistory(
   app: TestApp,

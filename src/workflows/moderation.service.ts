@@ -936,7 +936,7 @@ export class ModerationService implements OnModuleInit, PublishingGuard {
     note: string | null,
     actor: AuditActor,
   ): Promise<void> {
-    if (!note) return;
+    if (!note?.trim()) return;
     await this.comments.add(page.id, { text: note }, page.latest_revision_id, actor, tx);
   }
 

@@ -21,6 +21,11 @@ import {
 } from '#src/workflows/moderation.service.js';
 import { PageCollaborators } from '#src/workflows/page-collaborators.js';
 
+/** A blank note is no note: it is neither mailed, audited nor kept as a comment. */
+function noteOf(body: SubmitForReviewDto): string | null {
+  return body.comment?.trim() ? body.comment : null;
+}
+
 /**
  * A page's moderation: submit and resubmit need `change_page` on the page; approving and
  * requesting changes need to be a reviewer of the current task; cancelling is the
@@ -82,7 +87,7 @@ export class PageWorkflowController {
       params.id,
       reviewerOf(principal),
       actorOf(principal, request),
-      body.comment ?? null,
+      noteOf(body),
     );
   }
 
@@ -100,7 +105,7 @@ export class PageWorkflowController {
       params.id,
       reviewerOf(principal),
       actorOf(principal, request),
-      body.comment ?? null,
+      noteOf(body),
     );
   }
 

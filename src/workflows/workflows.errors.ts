@@ -213,7 +213,7 @@ export class NotAPageCollaboratorError extends DomainError {
 
   constructor() {
     super(
-      'Comments on a page are open to those who may change or publish it and to the reviewers of its current task. Ask an administrator for change_page on it.',
+      "A page's comments and review history are open to those who may change or publish it and to the reviewers of its current task (or of the task that sent it back). Ask an administrator for change_page on it.",
     );
   }
 }

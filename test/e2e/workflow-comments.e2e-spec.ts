@@ -555,6 +555,10 @@ describe(`comments on pages under review (${backend})`, () => {
     const emptyNotePageId = await draftPost('Post submitted with an empty note');
     await submit(app, asEditor, emptyNotePageId, '');
     expect(await listComments(app, asEditor, emptyNotePageId)).toEqual([]);
+    // Blank is empty: comments refuse blank text, so a blank note is no note either.
+    const blankNotePageId = await draftPost('Post submitted with a blank note');
+    await submit(app, asEditor, blankNotePageId, ' \n\t ');
+    expect(await listComments(app, asEditor, blankNotePageId)).toEqual([]);
   });
 
   it('stores no comment when the submission or resubmission carrying the note is refused', async () => {

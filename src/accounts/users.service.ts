@@ -6,11 +6,12 @@ import {
   UserNotFoundError,
   WeakPasswordError,
 } from '#src/accounts/accounts.errors.js';
+import { PERSON_NAME_PATTERN } from '#src/accounts/dto/person-name.js';
 import { PasswordHasher } from '#src/accounts/password-hasher.js';
 import { PasswordPolicy } from '#src/accounts/password-policy.js';
 import { normalizeEmail, User } from '#src/accounts/user.entity.js';
 import { AuditService } from '#src/audit/audit.service.js';
-import { DomainError } from '#src/errors/domain-error.js';
+import { DomainError, RequestValidationError } from '#src/errors/domain-error.js';
 
 export class FirstRunClosedError extends DomainError {
   readonly slug = 'first-run-closed';
@@ -79,6 +80,11 @@ export class UsersService {
   }
 
   async create(input: NewUser, manager?: EntityManager): Promise<User> {
+    if (input.name !== undefined && !PERSON_NAME_PATTERN.test(input.name)) {
+      throw new RequestValidationError([
+        { path: 'name', message: 'must not contain line breaks or other control characters' },
+      ]);
+    }
     if (input.password !== undefined) this.assertAcceptablePassword(input.password, input.email);
     const passwordHash =
       input.password === undefined ? null : await this.hasher.hash(input.password);

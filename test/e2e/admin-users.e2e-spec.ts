@@ -211,6 +211,24 @@ describe('the users management API', () => {
       ]) {
         await expectProblem(await sendJson(url('/invite'), body, { headers: asAdmin }), 400);
       }
+      // A name goes into the invitation's To: header: a line break there is refused now,
+      // naming the field, rather than failing the mail later.
+      for (const name of ['Ada\nLovelace', 'Ada\r\nBcc: x@example.com', 'Tab\there', 'Nul\u0000']) {
+        const problem = await expectProblem(
+          await sendJson(
+            url('/invite'),
+            { email: 'sneaky@example.com', name },
+            { headers: asAdmin },
+          ),
+          400,
+        );
+        expect(problem.errors).toEqual([
+          {
+            path: 'name',
+            message: 'name must not contain line breaks or other control characters',
+          },
+        ]);
+      }
       expect(
         await db.query('SELECT id FROM users WHERE email_normalized IN ($1, $2)', [
           'nobody-yet@example.com',
@@ -308,6 +326,7 @@ describe('the users management API', () => {
         { isActive: 'yes' },
         { email: 'nope' },
         { preferredLocale: '../../etc' },
+        { name: 'Two\nlines' },
         [],
       ]) {
         await expectProblem(await patch(user.id, body), 400);

@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsEmail, IsNotEmpty, IsString, MaxLength } from 'class-validator';
+import { PersonName } from '#src/accounts/dto/person-name.js';
 
 /** `POST /api/setup/first-user`. The password's rules are the password policy's. */
 export class CreateFirstUserDto {
@@ -12,6 +13,7 @@ export class CreateFirstUserDto {
   @IsNotEmpty({ message: 'name must not be empty' })
   @MaxLength(150)
   @ApiProperty({ type: String, minLength: 1, maxLength: 150 })
+  @PersonName()
   name!: string;
 
   @IsString({ message: 'password must be a string' })

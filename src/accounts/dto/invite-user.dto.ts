@@ -9,6 +9,7 @@ import {
   IsUUID,
   MaxLength,
 } from 'class-validator';
+import { PersonName } from '#src/accounts/dto/person-name.js';
 
 export const MAX_GROUPS_PER_REQUEST = 50;
 
@@ -23,6 +24,7 @@ export class InviteUserDto {
   @IsNotEmpty({ message: 'name must not be empty' })
   @MaxLength(150)
   @ApiProperty({ type: String, minLength: 1, maxLength: 150 })
+  @PersonName()
   name!: string;
 
   /** Groups the new user joins at once. */

@@ -9,6 +9,7 @@ import {
   MaxLength,
   ValidateIf,
 } from 'class-validator';
+import { PersonName } from '#src/accounts/dto/person-name.js';
 
 /**
  * `PATCH /api/admin/users/:id`. Passwords and token versions are not here: nobody sets
@@ -19,6 +20,7 @@ export class UpdateUserDto {
   @IsString()
   @MaxLength(150)
   @ApiPropertyOptional({ type: String, maxLength: 150 })
+  @PersonName()
   name?: string;
 
   @IsOptional()

@@ -105,6 +105,11 @@ export interface PublishingGuard {
     action: GuardedAction,
     actorId: string,
   ): Promise<void>;
+  /**
+   * A fixed SQL condition on a revision `r` that keeps it from revision retention (a
+   * revision under review, say). No parameters: it is pasted into the prune statement.
+   */
+  readonly retainsRevisionSql?: string;
   /** The objects are being deleted, in `tx`: remove what belongs to them. */
   objectsDeleted?(tx: EntityManager, kind: PublishableType, ids: readonly string[]): Promise<void>;
 }
@@ -481,7 +486,12 @@ export class PublishingService {
           AND NOT EXISTS (SELECT 1 FROM pages p WHERE r.object_type = 'page' AND p.id = r.object_id
                             AND (p.live_revision_id = r.id OR p.latest_revision_id = r.id))
           AND NOT EXISTS (SELECT 1 FROM snippets s WHERE r.object_type = 'snippet' AND s.id = r.object_id
-                            AND (s.live_revision_id = r.id OR s.latest_revision_id = r.id))`,
+                            AND (s.live_revision_id = r.id OR s.latest_revision_id = r.id))
+          ${this.guards
+            .flatMap((guard) =>
+              guard.retainsRevisionSql ? [`AND NOT (${guard.retainsRevisionSql})`] : [],
+            )
+            .join(' ')}`,
       [cutoff],
     );
     if (affected > 0) this.logger.log(`Pruned ${affected} revision(s) older than ${days} day(s).`);

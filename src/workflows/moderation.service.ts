@@ -193,6 +193,10 @@ export class ModerationService implements OnModuleInit, PublishingGuard {
     private readonly comments: CommentsService,
   ) {}
 
+  /** Revision retention keeps what is under review, however long it waits. */
+  readonly retainsRevisionSql = `EXISTS (SELECT 1 FROM workflow_task_states ts
+    WHERE ts.revision_id = r.id AND ts.status = 'in_progress')`;
+
   onModuleInit(): void {
     this.publishing.registerGuard(this);
   }

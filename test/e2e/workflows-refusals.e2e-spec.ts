@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DataSource } from 'typeorm';
 import { ApiTokensService } from '#src/auth/api-tokens.service.js';
+import { PublishingService } from '#src/publishing/publishing.service.js';
 import type { ContentTypeDefinition } from '#src/content-types/content-type-definition.js';
 import { bearer, createUser, signIn, TEST_PASSWORD, type TestUser } from '#test/helpers/auth.js';
 import { applyContentTypes } from '#test/helpers/content.js';
@@ -781,6 +782,28 @@ describe('the publishing workflow refuses what it must', () => {
     }
     expect((await stateOf(blogPageId)).status).toBe('in_progress');
     await expectRefusal(await submitResponse(app, asEditor, pageIds[0]), 409, 'workflow-inactive');
+  });
+
+  it('keeps the revision under review from revision retention, however old, while older drafts go', async () => {
+    const pageId = await newDraftPage('blog');
+    await saveDraft(pageId, asEditor, 'An older draft');
+    const submitted = await submit(app, asEditor, pageId);
+    const reviewed = submitted.currentTask!.revisionId;
+    // A superuser (who reviews every task) saves a newer draft: the reviewed revision is
+    // then neither the latest nor the live one.
+    expect((await saveDraft(pageId, asAdmin, 'Reviewer draft')).status).toBe(200);
+    await db.query(
+      `UPDATE revisions SET created_at = now() - interval '400 days' WHERE object_id = $1`,
+      [pageId],
+    );
+    const pruned = await app.finch.app.get(PublishingService).pruneRevisions({ olderThanDays: 30 });
+    expect(pruned).toBeGreaterThan(0);
+    const left = await db.query<Array<{ id: string }>>(
+      'SELECT id::text AS id FROM revisions WHERE object_id = $1 ORDER BY id',
+      [pageId],
+    );
+    expect(left.map((revision) => revision.id)).toContain(reviewed);
+    expect((await stateOf(pageId)).currentTask!.revisionId).toBe(reviewed);
   });
 
   it('keeps a task whose group was deleted: the group is gone from it, its former members cannot approve, a superuser still can', async () => {

@@ -16,6 +16,18 @@ import { DATABASE_TARGET, type DatabaseTarget } from '#src/database/database.mod
 export type QueueBackend = 'redis' | 'postgres';
 
 /**
+ * The embedded database delivers no notifications between connections. A worker waiting
+ * for a delayed job due in an hour (a cancelled schedule's, say) blocks until then, or for
+ * the backend's ceiling, and does not hear of a job added for three seconds from now. On
+ * the embedded database it asks again every second instead, as its drainDelay does when idle.
+ */
+const embeddedPostgresBackend: typeof createPostgresBackend = (...args) => {
+  const backend = createPostgresBackend(...args);
+  Object.defineProperty(backend, 'maximumBlockTimeout', { value: 1 });
+  return backend;
+};
+
+/**
  * The connection every queue and worker of this process shares: Redis when REDIS_URL is
  * set, otherwise BullMQ's PostgreSQL backend on the application database (schema
  * `bullmq`), so the embedded setup needs no Redis.
@@ -98,7 +110,7 @@ export class QueueConnection {
       name,
       processor,
       { ...options, connection: this.pool!, prefix: this.prefix },
-      createPostgresBackend,
+      this.embedded ? embeddedPostgresBackend : createPostgresBackend,
     ) as unknown as Worker;
   }
 

@@ -4,6 +4,7 @@ import { AuditModule } from '#src/audit/audit.module.js';
 import { AuthModule } from '#src/auth/auth.module.js';
 import { ContentTypesModule } from '#src/content-types/content-types.module.js';
 import { DeliveryModule } from '#src/delivery/delivery.module.js';
+import { FeedsModule } from '#src/feeds/feeds.module.js';
 import { MailModule } from '#src/mail/mail.module.js';
 import { PagesModule } from '#src/pages/pages.module.js';
 import { PublishingModule } from '#src/publishing/publishing.module.js';
@@ -29,5 +30,6 @@ export const FEATURE_MODULES: Array<Type | DynamicModule> = [
   SnippetsModule,
   PagesModule,
   DeliveryModule,
+  FeedsModule,
   WorkflowsModule,
 ];

@@ -72,6 +72,7 @@ describe('loadConfig defaults', () => {
         cacheSizeBytes: 64 * 1024 * 1024,
         previewTokenTtlSeconds: 3600,
       },
+      feeds: { cacheMaxAgeSeconds: 300 },
       graphql: {
         graphiql: true,
         introspection: true,
@@ -233,6 +234,16 @@ describe('loadConfig refuses a bad variable with one problem naming it, the valu
       given: '70000',
       expected: expect.stringContaining('integer from 0 to 65535'),
     });
+  });
+
+  it('FEED_CACHE_MAX_AGE=-1 and FEED_CACHE_MAX_AGE=1e9', () => {
+    for (const given of ['-1', '1000000000', 'soon']) {
+      expect(onlyProblem({ FEED_CACHE_MAX_AGE: given })).toEqual({
+        variable: 'FEED_CACHE_MAX_AGE',
+        given,
+        expected: expect.stringContaining('seconds from 0 to 86400'),
+      });
+    }
   });
 
   it('DATABASE_URL=mysql://…', () => {

@@ -219,6 +219,12 @@ const environmentSchema = z.object({
     .min(0, { error: 'expected a number of seconds from 0 to 31536000' })
     .max(31_536_000, { error: 'expected a number of seconds from 0 to 31536000' })
     .default(60),
+  FEED_CACHE_MAX_AGE: z.coerce
+    .number({ error: 'expected a number of seconds from 0 to 86400' })
+    .int({ error: 'expected a number of seconds from 0 to 86400' })
+    .min(0, { error: 'expected a number of seconds from 0 to 86400' })
+    .max(86_400, { error: 'expected a number of seconds from 0 to 86400' })
+    .default(300),
   DELIVERY_CACHE_SIZE: z
     .string()
     .transform((value, ctx) => {
@@ -313,6 +319,10 @@ export interface AppConfig {
     cacheSizeBytes: number;
     /** How long a preview token stays valid. */
     previewTokenTtlSeconds: number;
+  };
+  feeds: {
+    /** `Cache-Control: public, max-age=` of feeds. Their in-process cache has `delivery.cacheSizeBytes`. */
+    cacheMaxAgeSeconds: number;
   };
   graphql: {
     /** GraphiQL at /graphiql. */
@@ -546,6 +556,7 @@ export function loadConfig(
         cacheSizeBytes: values.DELIVERY_CACHE_SIZE,
         previewTokenTtlSeconds: values.PREVIEW_TOKEN_TTL_SECONDS,
       },
+      feeds: { cacheMaxAgeSeconds: values.FEED_CACHE_MAX_AGE },
       graphql: {
         graphiql: values.GRAPHIQL ?? nodeEnv !== 'production',
         introspection: values.GRAPHQL_INTROSPECTION ?? nodeEnv !== 'production',

@@ -204,14 +204,60 @@ export interface ListBlock extends FieldBase {
   maxItems?: number;
 }
 
+/** How a feed orders its items: a column, `-` for descending. */
+export const FEED_ORDERS = [
+  '-first_published_at',
+  'first_published_at',
+  '-last_published_at',
+  'last_published_at',
+  'title',
+  '-title',
+] as const;
+export type FeedOrder = (typeof FEED_ORDERS)[number];
+
+export const FEED_LIMIT_MAX = 100;
+
+/**
+ * Feeds (see docs/feeds.md). A page type can own a feed (`enabled`: every page of the type,
+ * such as each blog index, serves `feed.rss`, `feed.atom` and `feed.json`), and says which
+ * of its fields give an item's parts when its pages are listed in a feed.
+ */
 export interface FeedSettings {
-  /** Listed in feeds (issue 8 reads these). */
+  /** Every page of this type owns a feed of its children (or descendants). */
   enabled?: boolean;
-  /** Field used as the summary of an entry. */
+  /** What the owned feed lists: the page's children (default) or all its descendants. */
+  source?: 'children' | 'descendants';
+  /** The page types the owned feed lists; any when absent. */
+  itemTypes?: string[];
+  /** Default `-first_published_at`: newest first by first publication. */
+  order?: FeedOrder;
+  /** How many items the owned feed lists (1–100, default 20). */
+  limit?: number;
+  /** A text or long text field of the owner: the feed's description. */
+  descriptionField?: string;
+  /** As an item: the summary (text, long text or rich text). */
   summaryField?: string;
-  /** Field holding the image of an entry. */
+  /** As an item: the full content (rich text, long text or stream). */
+  contentField?: string;
+  /** As an item: the author (a snippet link, named by the snippet's title, or text). */
+  authorField?: string;
+  /** As an item: the categories (snippet links, a choice or text). */
+  categoriesField?: string;
+  /** As an item: the image (an image field; written once media can be resolved). */
   imageField?: string;
 }
+
+/** The parts of a feed item that fields can give, and the field types that can give each. */
+export const FEED_ITEM_PARTS = {
+  summary: ['text', 'long_text', 'rich_text'],
+  content: ['rich_text', 'long_text', 'stream', 'text'],
+  author: ['snippet_link', 'text'],
+  categories: ['snippet_link', 'choice', 'text'],
+  image: ['image'],
+} as const satisfies Record<string, readonly FieldDefinition['type'][]>;
+export type FeedItemPart = keyof typeof FEED_ITEM_PARTS;
+/** A feed's choice of fields for its items' parts, by part. */
+export type FeedItemFields = Partial<Record<FeedItemPart, string>>;
 
 export interface PreviewSettings {
   /**

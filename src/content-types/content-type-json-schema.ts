@@ -1,4 +1,9 @@
-import { KEY_PATTERN, type RichTextFeature } from '#src/content-types/content-type-definition.js';
+import {
+  FEED_LIMIT_MAX,
+  FEED_ORDERS,
+  KEY_PATTERN,
+  type RichTextFeature,
+} from '#src/content-types/content-type-definition.js';
 
 /**
  * The published JSON Schema of content type definitions and schema files, kept as code so it
@@ -309,10 +314,40 @@ const CONTENT_TYPE: JsonSchema = {
     },
     feed: {
       type: 'object',
+      description:
+        'Feeds (docs/feeds.md): whether pages of this type own a feed and what it lists, and which fields give the parts of an item when pages of this type are listed.',
       properties: {
-        enabled: { type: 'boolean' },
-        summaryField: keyString('The field used as the summary of a feed entry.'),
-        imageField: keyString('The image field of a feed entry.'),
+        enabled: {
+          type: 'boolean',
+          description: 'Every page of this type serves feed.rss, feed.atom and feed.json.',
+        },
+        source: {
+          enum: ['children', 'descendants'],
+          description: 'What the feed lists (default children).',
+        },
+        itemTypes: {
+          type: 'array',
+          items: keyString('A page type key.'),
+          uniqueItems: true,
+          maxItems: 20,
+          description: 'The page types listed; any when absent.',
+        },
+        order: {
+          enum: [...FEED_ORDERS],
+          description: 'Default -first_published_at: newest first by first publication.',
+        },
+        limit: {
+          type: 'integer',
+          minimum: 1,
+          maximum: FEED_LIMIT_MAX,
+          description: 'How many items (default 20).',
+        },
+        descriptionField: keyString('A text or long text field: the feed’s description.'),
+        summaryField: keyString('As an item: the summary (text, long text or rich text).'),
+        contentField: keyString('As an item: the full content (rich text, long text, stream).'),
+        authorField: keyString('As an item: the author (a snippet link or text).'),
+        categoriesField: keyString('As an item: the categories (snippet links, choice, text).'),
+        imageField: keyString('As an item: the image.'),
       },
       additionalProperties: false,
     },

@@ -66,7 +66,7 @@ describe('validateDefinition', () => {
       'searchFields[0]',
       /cannot be searched/,
     ],
-    [{ ...base, feed: { imageField: 'intro' } }, 'feed.imageField', /image field/],
+    [{ ...base, feed: { imageField: 'intro' } }, 'feed.imageField', /that is image/],
     [{ ...base, parentTypes: ['nowhere'] }, 'parentTypes[0]', /no content type "nowhere"/],
     [
       { ...base, fields: [{ key: 'a', type: 'text', minLength: 5, maxLength: 2 }] },

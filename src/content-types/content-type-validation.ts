@@ -1,10 +1,12 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import type {
-  BlockDefinition,
-  ContentKind,
-  ContentTypeDefinition,
-  FieldDefinition,
-  SchemaFile,
+import {
+  type BlockDefinition,
+  type ContentKind,
+  type ContentTypeDefinition,
+  FEED_ITEM_PARTS,
+  type FeedSettings,
+  type FieldDefinition,
+  type SchemaFile,
 } from '#src/content-types/content-type-definition.js';
 import { CONTENT_TYPE_JSON_SCHEMA } from '#src/content-types/content-type-json-schema.js';
 import { validateFieldValue } from '#src/content-types/content-validation.js';
@@ -319,25 +321,48 @@ function checkRules(
     if (searched.has(key)) errors.add(path, `"${key}" is listed twice`);
     searched.add(key);
   });
-  if (definition.feed?.summaryField !== undefined) {
-    const field = topLevel.get(definition.feed.summaryField);
-    if (!field || !['text', 'long_text', 'rich_text'].includes(field.type)) {
-      errors.add(
-        'feed.summaryField',
-        'must name a text, long text or rich text field of this type',
-      );
-    }
-  }
-  if (definition.feed?.imageField !== undefined) {
-    const field = topLevel.get(definition.feed.imageField);
-    if (field?.type !== 'image')
-      errors.add('feed.imageField', 'must name an image field of this type');
-  }
+  checkFeedSettings(definition, topLevel, known, errors);
   if (
     definition.preview?.url !== undefined &&
     !/^https?:\/\/[^\s]+$/.test(definition.preview.url)
   ) {
     errors.add('preview.url', 'must be an http or https URL template');
+  }
+}
+
+/** The `feed` settings: the owner's choices and the fields that give an item's parts. */
+function checkFeedSettings(
+  definition: ContentTypeDefinition,
+  topLevel: ReadonlyMap<string, FieldDefinition>,
+  known: ReadonlyMap<string, ContentKind>,
+  errors: ErrorCollector,
+): void {
+  const feed = definition.feed;
+  if (!feed) return;
+  if (definition.kind === 'snippet') {
+    errors.add('feed', 'only page types have feeds: feeds list pages');
+    return;
+  }
+  feed.itemTypes?.forEach((key, index) =>
+    checkTypeReference(key, 'page', `feed.itemTypes[${index}]`, known, errors),
+  );
+  if (feed.descriptionField !== undefined) {
+    const field = topLevel.get(feed.descriptionField);
+    if (!field || !['text', 'long_text'].includes(field.type)) {
+      errors.add('feed.descriptionField', 'must name a text or long text field of this type');
+    }
+  }
+  for (const [part, types] of Object.entries(FEED_ITEM_PARTS)) {
+    const property = `${part}Field` as const;
+    const key = feed[property as keyof FeedSettings];
+    if (typeof key !== 'string') continue;
+    const field = topLevel.get(key);
+    if (!field || !(types as readonly string[]).includes(field.type)) {
+      errors.add(
+        `feed.${property}`,
+        `must name a field of this type that is ${types.join(', ').replace(/, ([^,]*)$/, ' or $1')}`,
+      );
+    }
   }
 }
 

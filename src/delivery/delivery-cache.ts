@@ -7,6 +7,10 @@ export interface CachedResponse {
   etag: string;
   /** For redirects (`find`). */
   location?: string;
+  /** `Last-Modified` (feeds). */
+  lastModified?: string;
+  /** `Content-Type`, when not JSON (feeds). */
+  contentType?: string;
 }
 
 /**

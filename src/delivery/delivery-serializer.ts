@@ -60,6 +60,8 @@ export interface SerializerContext {
   selection: FieldsSelection;
   /** Detail responses show every field by default; listings show id, meta and title. */
   detail: boolean;
+  /** A page's `meta.feeds`: the feeds it owns (see src/feeds); none when absent. */
+  feeds?: (page: ItemRow) => unknown[];
 }
 
 function contentKeys(definition: ContentTypeDefinition | undefined): string[] {
@@ -246,6 +248,7 @@ export class DeliverySerializer {
       first_published_at: row.first_published_at,
       last_published_at: row.last_published_at,
       parent,
+      feeds: context.feeds?.(row) ?? [],
       ...(row.search_score !== undefined ? { search_score: row.search_score } : {}),
     };
   }

@@ -71,6 +71,19 @@ export interface DeliveryAnswer extends CachedResponse {
 }
 
 const PRIVATE = 'private, no-store';
+
+/** A page as `meta.feeds` needs it. */
+export interface FeedLinkPage {
+  id: string;
+  type: string;
+  title: string;
+  url_path?: string;
+}
+
+/** Gives the `meta.feeds` of pages: set by the feeds module, which knows the feeds. */
+export type FeedLinksProvider = (
+  sites: readonly SiteView[],
+) => Promise<(page: FeedLinkPage) => unknown[]>;
 const PREPARED_STATEMENTS_MAX = 500;
 
 /** Who sees what: the drafts a request may see, and the site it reads. */
@@ -94,6 +107,7 @@ export class DeliveryService implements OnModuleInit {
   private readonly lookup: ContentTypeLookup;
   private readonly statementNames = new Map<string, string>();
   private readonly publicCacheControl: string;
+  private feedLinks?: FeedLinksProvider;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -115,6 +129,11 @@ export class DeliveryService implements OnModuleInit {
     // Every committed change to published content, sites or content types (from any
     // process) empties the cache: see DeliveryCache for why everything goes.
     this.changes.onChange(() => this.cache.clear());
+  }
+
+  /** Lets the feeds module give each page its `meta.feeds`. */
+  setFeedLinks(provider: FeedLinksProvider): void {
+    this.feedLinks = provider;
   }
 
   /** `GET /api/v2/pages`. */
@@ -360,7 +379,7 @@ export class DeliveryService implements OnModuleInit {
     const row = await this.single(buildDeliveryQuery(spec));
     const items = row.items ?? [];
     if (items.length === 0) await this.assertTreeTargetsExist(params);
-    const serializer = this.serializer(kind, params.fields, false, row, scope);
+    const serializer = await this.serializer(kind, params.fields, false, row, scope);
     return {
       status: 200,
       body: JSON.stringify({
@@ -412,17 +431,18 @@ export class DeliveryService implements OnModuleInit {
       );
     }
     if (!snippetType) planFields(kind, selection, this.lookup(item.type), this.lookup, true);
-    const serializer = this.serializer(kind, selection, true, row, scope);
+    const serializer = await this.serializer(kind, selection, true, row, scope);
     return { status: 200, body: JSON.stringify(serializer.item(item)) };
   }
 
-  private serializer(
+  private async serializer(
     kind: ContentKind,
     selection: ListingParameters['fields'],
     detail: boolean,
     row: DeliveryResultRow,
     scope: RequestScope,
-  ): DeliverySerializer {
+  ): Promise<DeliverySerializer> {
+    const feeds = kind === 'page' && this.feedLinks ? await this.feedLinks(scope.sites) : undefined;
     return new DeliverySerializer(
       {
         kind,
@@ -431,6 +451,7 @@ export class DeliveryService implements OnModuleInit {
         lookup: this.lookup,
         selection,
         detail,
+        feeds,
       },
       row.linked,
     );

@@ -54,6 +54,8 @@ export interface NewPage {
   /** Made from the title when absent (and then made unique among the siblings). */
   slug?: string;
   content?: ContentValues;
+  /** A language tag; the parent's locale when absent (`en` for a root page). */
+  locale?: string;
 }
 
 export interface PageDraft {
@@ -87,9 +89,10 @@ interface TreeRow {
   url_path: string;
   content_type_key: string;
   live: boolean;
+  locale: string;
 }
 
-const TREE_COLUMNS = 'id, path, depth, numchild, slug, url_path, content_type_key, live';
+const TREE_COLUMNS = 'id, path, depth, numchild, slug, url_path, content_type_key, live, locale';
 
 /**
  * Changes to the shape of the page tree: create, edit (slug), move, copy, delete and
@@ -149,8 +152,9 @@ export class PageTreeService {
       // A new page starts from the type's field defaults, as Wagtail's do.
       const content = input.content ?? initialContent(this.contentTypes.get(input.type).definition);
       const [inserted] = await manager.query<Array<{ id: string }>>(
-        `INSERT INTO pages (content_type_key, title, content, path, depth, slug, url_path, owner_id)
-         VALUES ($1, $2, $3::jsonb, $4, $5, $6, $7, $8) RETURNING id`,
+        `INSERT INTO pages (content_type_key, title, content, path, depth, slug, url_path, owner_id,
+                            locale)
+         VALUES ($1, $2, $3::jsonb, $4, $5, $6, $7, $8, $9) RETURNING id`,
         [
           input.type,
           input.title,
@@ -160,6 +164,7 @@ export class PageTreeService {
           slug,
           urlPath,
           actor.actorId,
+          input.locale ?? parent?.locale ?? 'en',
         ],
       );
       const id = inserted.id;

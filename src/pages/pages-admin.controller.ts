@@ -62,6 +62,7 @@ export interface PageListItem {
   title: string;
   slug: string;
   url_path: string;
+  locale: string;
   depth: number;
   children_count: number;
   status: PublicationState['status'];
@@ -96,6 +97,7 @@ function listItemOf(page: Page): PageListItem {
     title: page.title,
     slug: page.slug,
     url_path: page.urlPath,
+    locale: page.locale,
     depth: page.depth,
     children_count: page.numchild,
     status: state.status,
@@ -166,6 +168,7 @@ export class PagesAdminController {
         title: body.title,
         slug: body.slug,
         content: body.content,
+        locale: body.locale,
       },
       actor,
       body.publish

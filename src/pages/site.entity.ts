@@ -34,6 +34,10 @@ export class Site {
   @Column({ name: 'is_default', type: 'boolean', default: false })
   isDefault: boolean;
 
+  /** Where readers reach the site, for absolute links (feeds); see `siteBaseUrl`. */
+  @Column({ name: 'base_url', type: 'varchar', length: 2000, nullable: true })
+  baseUrl: string | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 }

@@ -17,6 +17,8 @@ export interface SiteView {
   name: string;
   rootPageId: string;
   isDefault: boolean;
+  /** Where readers reach the site (`https://www.example.com`), for absolute links; see `siteBaseUrl`. */
+  baseUrl: string | null;
   /** The root page's `url_path`: what `htmlPathOf` strips. */
   rootUrlPath: string;
   createdAt: string;
@@ -27,6 +29,7 @@ export interface SiteInput {
   name: string;
   rootPageId: string;
   isDefault?: boolean;
+  baseUrl?: string | null;
 }
 
 interface SiteRow {
@@ -35,6 +38,7 @@ interface SiteRow {
   name: string;
   root_page_id: string;
   is_default: boolean;
+  base_url: string | null;
   root_url_path: string;
   created_at: Date;
 }
@@ -134,9 +138,9 @@ export class SitesService implements OnModuleInit {
       const isDefault = count === 0 ? true : (input.isDefault ?? false);
       if (isDefault) await manager.query('UPDATE sites SET is_default = false WHERE is_default');
       const [row] = await manager.query<Array<{ id: string }>>(
-        `INSERT INTO sites (hostname, name, root_page_id, is_default) VALUES ($1, $2, $3, $4)
-         RETURNING id`,
-        [hostname, input.name, input.rootPageId, isDefault],
+        `INSERT INTO sites (hostname, name, root_page_id, is_default, base_url)
+         VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+        [hostname, input.name, input.rootPageId, isDefault, normalizeBaseUrl(input.baseUrl)],
       );
       const site = (await this.load(manager, row.id))[0];
       await this.recordChange(manager, actor, 'sites.created', site);
@@ -161,13 +165,15 @@ export class SitesService implements OnModuleInit {
         await manager.query('UPDATE sites SET is_default = false WHERE is_default');
       }
       await manager.query(
-        `UPDATE sites SET hostname = $2, name = $3, root_page_id = $4, is_default = $5 WHERE id = $1`,
+        `UPDATE sites SET hostname = $2, name = $3, root_page_id = $4, is_default = $5, base_url = $6
+          WHERE id = $1`,
         [
           id,
           hostname,
           input.name ?? current.name,
           rootPageId,
           input.isDefault ?? current.isDefault,
+          input.baseUrl === undefined ? current.baseUrl : normalizeBaseUrl(input.baseUrl),
         ],
       );
       const site = (await this.load(manager, id))[0];
@@ -275,7 +281,7 @@ export class SitesService implements OnModuleInit {
 
   private async load(manager?: EntityManager, id?: string, forUpdate = false): Promise<SiteView[]> {
     const rows = await (manager ?? this.dataSource.manager).query<SiteRow[]>(
-      `SELECT s.id, s.hostname, s.name, s.root_page_id, s.is_default, s.created_at,
+      `SELECT s.id, s.hostname, s.name, s.root_page_id, s.is_default, s.base_url, s.created_at,
               p.url_path AS root_url_path
          FROM sites s JOIN pages p ON p.id = s.root_page_id
         WHERE ($1::uuid IS NULL OR s.id = $1::uuid)
@@ -289,8 +295,29 @@ export class SitesService implements OnModuleInit {
       name: row.name,
       rootPageId: row.root_page_id,
       isDefault: row.is_default,
+      baseUrl: row.base_url,
       rootUrlPath: row.root_url_path,
       createdAt: new Date(row.created_at).toISOString(),
     }));
   }
+}
+
+/** A base URL as stored: no trailing slash (a path is appended to it). */
+function normalizeBaseUrl(url: string | null | undefined): string | null {
+  return url ? url.replace(/\/+$/, '') : null;
+}
+
+/**
+ * Where readers reach a site, for absolute links (feeds): its `baseUrl`; else `publicUrl`
+ * (Finch's `PUBLIC_URL`) when the site's host name is Finch's own (a single-host setup,
+ * `localhost` in development); else `https://<hostname>`.
+ */
+export function siteBaseUrl(
+  site: Pick<SiteView, 'baseUrl' | 'hostname'>,
+  publicUrl: string,
+): string {
+  if (site.baseUrl) return site.baseUrl;
+  const finch = new URL(publicUrl);
+  if (finch.hostname.toLowerCase() === site.hostname) return finch.origin;
+  return `https://${site.hostname}`;
 }

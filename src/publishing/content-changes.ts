@@ -15,7 +15,7 @@ export const CONTENT_CHANNEL = 'finch_content';
 const PENDING = 'finch:content-changes';
 
 export interface ContentChange {
-  objectType: 'page' | 'snippet' | 'content_type' | 'site';
+  objectType: 'page' | 'snippet' | 'content_type' | 'site' | 'feed';
   objectId: string;
   /** e.g. `published`, `unpublished`, `moved`, `deleted`, `saved`. */
   action: string;

@@ -11,6 +11,7 @@ import {
   ValidateIf,
 } from 'class-validator';
 import type { ContentValues } from '#src/content-types/content-type-definition.js';
+import { LOCALE_PATTERN } from '#src/delivery/delivery-params.js';
 import { SLUG_MAX_LENGTH, SLUG_PATTERN, TITLE_MAX_LENGTH } from '#src/pages/page-paths.js';
 
 export const SLUG_MESSAGE =
@@ -49,6 +50,14 @@ export class CreatePageDto {
   @IsObject({ message: 'content must be an object of field values' })
   @ApiPropertyOptional({ type: 'object', additionalProperties: true })
   content?: ContentValues;
+
+  /** A language tag (`fr`, `pt-BR`); the parent's locale when absent, `en` for a root page. */
+  @IsOptional()
+  @IsString()
+  @MaxLength(35)
+  @Matches(LOCALE_PATTERN, { message: 'locale must be a language tag such as en or pt-BR' })
+  @ApiPropertyOptional({ type: String, maxLength: 35, example: 'fr' })
+  locale?: string;
 
   /** Publish at once (needs the publish permission). */
   @IsOptional()

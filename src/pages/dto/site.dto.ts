@@ -7,11 +7,17 @@ import {
   IsUUID,
   Matches,
   MaxLength,
+  ValidateIf,
 } from 'class-validator';
 
 /** A DNS host name (letters, digits, `-`, dots between labels), or `localhost`; no port. */
 export const HOSTNAME_PATTERN =
   /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+/** An http(s) URL: scheme, host, optional port and path; no query, fragment or credentials. */
+const BASE_URL_PATTERN =
+  /^https?:\/\/[A-Za-z0-9.-]+(?::\d{1,5})?(?:\/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*)?$/;
+const BASE_URL_MESSAGE =
+  'baseUrl must be an http or https URL such as https://www.example.com (no query or fragment)';
 const HOSTNAME_MESSAGE =
   'hostname must be a host name such as www.example.com (no scheme, port or path)';
 
@@ -39,6 +45,23 @@ export class CreateSiteDto {
   @IsBoolean()
   @ApiPropertyOptional({ type: Boolean, default: false })
   isDefault?: boolean;
+
+  /**
+   * Where readers reach the site, for absolute links in feeds: an http(s) URL, optionally
+   * with a path, e.g. `https://www.example.com`. Null: `https://<hostname>` (or `PUBLIC_URL`
+   * when the host name is Finch's own).
+   */
+  @ValidateIf((_dto: unknown, value: unknown) => value !== null && value !== undefined)
+  @IsString()
+  @MaxLength(2000)
+  @Matches(BASE_URL_PATTERN, { message: BASE_URL_MESSAGE })
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    maxLength: 2000,
+    example: 'https://www.example.com',
+  })
+  baseUrl?: string | null;
 }
 
 /** `PATCH /api/admin/sites/:id`: what is absent stays. */
@@ -67,4 +90,21 @@ export class UpdateSiteDto {
   @IsBoolean()
   @ApiPropertyOptional({ type: Boolean })
   isDefault?: boolean;
+
+  /**
+   * Where readers reach the site, for absolute links in feeds: an http(s) URL, optionally
+   * with a path, e.g. `https://www.example.com`. Null: `https://<hostname>` (or `PUBLIC_URL`
+   * when the host name is Finch's own).
+   */
+  @ValidateIf((_dto: unknown, value: unknown) => value !== null && value !== undefined)
+  @IsString()
+  @MaxLength(2000)
+  @Matches(BASE_URL_PATTERN, { message: BASE_URL_MESSAGE })
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    maxLength: 2000,
+    example: 'https://www.example.com',
+  })
+  baseUrl?: string | null;
 }

@@ -56,8 +56,8 @@ export interface FeedDocument {
 }
 
 /** Characters no feed should carry: C0 controls but tab and line breaks, DEL, lone surrogates. */
-// eslint-disable-next-line no-control-regex -- finding control characters is the point
 const UNWANTED =
+  // eslint-disable-next-line no-control-regex -- finding control characters is the point
   /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 /** Text without the characters XML cannot hold (JSON could, but readers choke on them). */

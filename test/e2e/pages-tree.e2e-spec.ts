@@ -51,6 +51,7 @@ interface PageBody {
   url_path: string;
   depth: number;
   children_count: number;
+  locale: string;
   status: string;
   live: boolean;
   parent_id: string | null;
@@ -579,6 +580,22 @@ describe('the page tree', () => {
       ['POST', '', { parentId: NO_SUCH_ID, type: 'section', title: 'x' }, 400, 'parentId'],
       ['POST', '', { parentId: home.id, type: 'section', title: 'x', content: [] }, 400, 'content'],
       ['POST', '', { parentId: home.id, title: 'x' }, 400, 'type'],
+      ['POST', '', { parentId: home.id, type: 'section', title: 'x', locale: 'x' }, 400, 'locale'],
+      [
+        'POST',
+        '',
+        { parentId: home.id, type: 'section', title: 'x', locale: 'en<script>' },
+        400,
+        'locale',
+      ],
+      [
+        'POST',
+        '',
+        { parentId: home.id, type: 'section', title: 'x', locale: `en-${'a'.repeat(40)}` },
+        400,
+        'locale',
+      ],
+      ['POST', '', { parentId: home.id, type: 'section', title: 'x', locale: 7 }, 400, 'locale'],
       ['PUT', `/${section.id}`, { slug: '..' }, 400, 'slug'],
       ['PUT', `/${section.id}`, { title: 'x'.repeat(300) }, 400, 'title'],
       ['PUT', `/${section.id}`, { parentId: home.id }, 400, 'parentId'],
@@ -665,5 +682,25 @@ describe('the page tree', () => {
     }
     expect(await pageCount()).toBe(count + 1);
     expect((await outline()).filter((path) => path !== '/home/target/')).toEqual(before);
+  });
+
+  it('creates a page in a locale; children take their parent’s locale unless told', async () => {
+    const french = await create({ type: 'home', title: 'Accueil', slug: 'accueil', locale: 'fr' });
+    expect(french.locale).toBe('fr');
+    const child = await create({ parentId: french.id, type: 'section', title: 'Nouvelles' });
+    expect(child.locale).toBe('fr');
+    const brazilian = await create({
+      parentId: french.id,
+      type: 'section',
+      title: 'Notícias',
+      locale: 'pt-BR',
+    });
+    expect(brazilian.locale).toBe('pt-BR');
+    expect(home.locale).toBe('en');
+    const rows = await db.query<Array<{ locale: string }>>(
+      'SELECT locale FROM pages WHERE id = ANY($1::uuid[]) ORDER BY path',
+      [[french.id, child.id, brazilian.id]],
+    );
+    expect(rows.map((row) => row.locale)).toEqual(['fr', 'fr', 'pt-BR']);
   });
 });

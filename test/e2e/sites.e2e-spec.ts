@@ -234,6 +234,21 @@ describe('sites', () => {
         400,
         'id',
       ],
+      ...[
+        'ftp://example.com',
+        'https://example.com/?q=1',
+        'https://example.com/#top',
+        'https://user:pw@example.com',
+        'javascript:alert(1)',
+        `https://example.com/${'a'.repeat(2000)}`,
+        42,
+      ].map((baseUrl): [string, string, unknown, number, string] => [
+        'PATCH',
+        `/${other.id}`,
+        { baseUrl },
+        400,
+        'baseUrl',
+      ]),
       ['PATCH', `/${other.id}`, { hostname: 'www.example.com' }, 409, 'hostname'],
       ['PATCH', '/nope', { name: 'x' }, 400, 'id'],
     ];
@@ -249,6 +264,28 @@ describe('sites', () => {
     expect((await app.finch.app.get(SitesService).get(other.id)).hostname).toBe(
       'other.example.com',
     );
+  });
+
+  it('keeps a base URL for absolute links (feeds): set, trailing slash dropped, null clears it', async () => {
+    const set = await send('PATCH', `/${other.id}`, { baseUrl: 'https://www.other.example/en/' });
+    expect(set.status).toBe(200);
+    expect(await set.json()).toMatchObject({ baseUrl: 'https://www.other.example/en' });
+    expect((await app.finch.app.get(SitesService).get(other.id)).baseUrl).toBe(
+      'https://www.other.example/en',
+    );
+    const cleared = await send('PATCH', `/${other.id}`, { baseUrl: null });
+    expect(await cleared.json()).toMatchObject({ baseUrl: null });
+    const created = await send('POST', '', {
+      hostname: 'base.example.com',
+      name: 'With base',
+      rootPageId: ids.unused,
+      baseUrl: 'http://localhost:3001',
+    });
+    expect(created.status).toBe(201);
+    const site = (await created.json()) as SiteBody & { baseUrl: string };
+    expect(site.baseUrl).toBe('http://localhost:3001');
+    const deleted = await fetch(url(`/${site.id}`), { method: 'DELETE', headers: asAdmin });
+    expect(deleted.status).toBe(204);
   });
 
   it('refuses to delete a page a site is served from', async () => {

@@ -67,6 +67,18 @@ describe('validateDefinition', () => {
       /cannot be searched/,
     ],
     [{ ...base, feed: { imageField: 'intro' } }, 'feed.imageField', /that is image/],
+    [{ ...base, feed: { authorField: 'nope' } }, 'feed.authorField', /snippet_link or text/],
+    [{ ...base, feed: { enabled: true, itemTypes: ['nowhere'] } }, 'feed.itemTypes[0]', /nowhere/],
+    [{ ...base, feed: { enabled: true, source: 'siblings' } }, 'feed.source', /must be one of "children"/],
+    [{ ...base, feed: { enabled: true, limit: 500 } }, 'feed.limit', /100/],
+    [{ ...base, feed: { enabled: true, order: 'random' } }, 'feed.order', /-first_published_at/],
+    [{ ...base, feed: { enabled: true, colour: 'red' } }, 'feed.colour', /not a known property/],
+    [
+      { ...base, fields: [{ key: 'n', type: 'number' }], feed: { descriptionField: 'n' } },
+      'feed.descriptionField',
+      /text or long text/,
+    ],
+    [{ ...base, kind: 'snippet', feed: { enabled: true } }, 'feed', /only page types/],
     [{ ...base, parentTypes: ['nowhere'] }, 'parentTypes[0]', /no content type "nowhere"/],
     [
       { ...base, fields: [{ key: 'a', type: 'text', minLength: 5, maxLength: 2 }] },

@@ -136,6 +136,11 @@ export class DeliveryService implements OnModuleInit {
     this.feedLinks = provider;
   }
 
+  /** The `meta.feeds` of pages on `sites`: none until the feeds module is loaded. */
+  async pageFeedLinks(sites: readonly SiteView[]): Promise<(page: FeedLinkPage) => unknown[]> {
+    return this.feedLinks ? this.feedLinks(sites) : () => [];
+  }
+
   /** `GET /api/v2/pages`. */
   listPages(request: DeliveryRequest): Promise<DeliveryAnswer> {
     return this.answer('page', request, async (scope) => {

@@ -118,6 +118,8 @@ export interface ContentSource {
   /** The path when the page is on the request's site, `//host/path` on another, else null. */
   url(page: ContentRow): string | null | Promise<string | null>;
   richTextHtml(doc: unknown): Promise<string>;
+  /** The feeds the page owns, for `<link rel="alternate">` (see docs/feeds.md). */
+  feeds(page: ContentRow): Promise<unknown[]>;
 }
 
 export interface ContentContext {
@@ -241,6 +243,7 @@ class SchemaBuilder {
   readonly richText: GraphQLObjectType;
   readonly image: GraphQLObjectType;
   readonly document: GraphQLObjectType;
+  readonly feedLink: GraphQLObjectType;
   readonly pageInterface: GraphQLInterfaceType;
   readonly snippetInterface: GraphQLInterfaceType;
   readonly genericPage: GraphQLObjectType;
@@ -274,6 +277,20 @@ class SchemaBuilder {
       name: 'Document',
       description: 'A document (file) from the media library.',
       fields: { id: { type: nonNull(GraphQLID) } },
+    });
+    this.feedLink = new GraphQLObjectType({
+      name: 'FeedLink',
+      description:
+        'A feed a page owns, in one format: what a `<link rel="alternate" type="…" href="…" title="…">` needs.',
+      fields: {
+        format: { type: nonNull(GraphQLString), description: '`rss`, `atom` or `json`.' },
+        type: {
+          type: nonNull(GraphQLString),
+          description: 'The media type, e.g. `application/rss+xml`.',
+        },
+        url: { type: nonNull(GraphQLString), description: 'The feed’s absolute URL.' },
+        title: { type: nonNull(GraphQLString) },
+      },
     });
     this.filters = this.sharedFilters();
     this.streamBlock = new GraphQLInterfaceType({
@@ -393,6 +410,12 @@ class SchemaBuilder {
         type: nonNull(GraphQLString),
         description: 'The key of the page’s content type.',
         resolve: (row) => row.type,
+      },
+      feeds: {
+        type: nonNull(listOf(this.feedLink)),
+        description:
+          'The feeds this page owns (RSS, Atom, JSON Feed), for the `<head>` of its HTML; empty for most pages.',
+        resolve: (row, _args, context) => context.finch.feeds(row),
       },
       parent: {
         type: this.pageInterface,

@@ -105,6 +105,7 @@ function rowsQuery(
 export class RequestContentSource implements ContentSource {
   private pageScope?: Promise<RequestScope>;
   private resolvedPageScope?: RequestScope;
+  private feedLinks?: Promise<(page: ContentRow) => unknown[]>;
   private snippetScope?: Promise<DraftScope>;
   private readonly pages: DataLoader<string, ContentRow | null>;
   private readonly pagesByPath: DataLoader<string, ContentRow | null>;
@@ -347,6 +348,13 @@ export class RequestContentSource implements ContentSource {
   url(page: ContentRow): string | null | Promise<string | null> {
     const toUrl = (scope: RequestScope) => linkTo(page.url_path ?? '', scope);
     return this.resolvedPageScope ? toUrl(this.resolvedPageScope) : this.pageAccess().then(toUrl);
+  }
+
+  async feeds(page: ContentRow): Promise<unknown[]> {
+    this.feedLinks ??= this.pageAccess().then((scope) =>
+      this.services.delivery.pageFeedLinks(scope.sites),
+    );
+    return (await this.feedLinks)(page);
   }
 
   async richTextHtml(doc: unknown): Promise<string> {

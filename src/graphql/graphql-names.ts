@@ -110,6 +110,7 @@ export const PAGE_BASE_FIELDS: readonly string[] = [
   'firstPublishedAt',
   'lastPublishedAt',
   'contentType',
+  'feeds',
   'parent',
   'children',
   'ancestors',

@@ -354,6 +354,41 @@ describe('GraphQL: the content API', () => {
       expect(again.page.id).toBe(posts.alpha);
     });
 
+    it('lists the feeds a page owns, for its <link rel="alternate"> tags; none on a post', async () => {
+      const data = await client.request<{
+        blog: { feeds: Array<{ format: string; type: string; url: string; title: string }> };
+        post: { feeds: unknown[] };
+      }>(
+        gql`
+          query ($post: ID!) {
+            blog: page(urlPath: "/blog/") {
+              feeds {
+                format
+                type
+                url
+                title
+              }
+            }
+            post: page(id: $post) {
+              feeds {
+                url
+              }
+            }
+          }
+        `,
+        { post: posts.alpha },
+      );
+      expect(data.blog.feeds.map((feed) => [feed.format, feed.type])).toEqual([
+        ['rss', 'application/rss+xml'],
+        ['atom', 'application/atom+xml'],
+        ['json', 'application/feed+json'],
+      ]);
+      for (const feed of data.blog.feeds) {
+        expect(feed.url).toMatch(/^https?:\/\/[^/]+\/blog\/feed\.(rss|atom|json)$/);
+      }
+      expect(data.post.feeds).toEqual([]);
+    });
+
     it('filters posts on the categories they have', async () => {
       const data = await client.request<{ blogPosts: PostList }>(
         gql`

@@ -81,17 +81,22 @@ function orderSql(order: FeedOrder): string {
 }
 
 function branchSql(branch: FeedItemsSpec, params: Parameters): string {
-  const conditions = [
-    'o.live',
-    'p.live',
-    'p.path > o.path',
-    "p.path < o.path || '~'",
-    `p.locale = coalesce(${params.add(branch.locale)}::text, o.locale)`,
-  ];
-  if (branch.ownerType !== undefined) {
-    conditions.unshift(`o.content_type_key = ${params.add(branch.ownerType)}::text`);
+  // The owner's columns are scalar subqueries, run once before the scan (InitPlans): the
+  // scan is then of one table, so an index can give its rows in the feed's order and the
+  // LIMIT stops it early. Children are found by their parent's path (an index holds live
+  // children newest first, see Page), descendants by the subtree's range of paths.
+  const owner = (column: string) => `(SELECT ${column} FROM owner)`;
+  const ownerMatches =
+    branch.ownerType === undefined
+      ? owner('live')
+      : owner(`live AND content_type_key = ${params.add(branch.ownerType)}::text`);
+  const conditions = [`${ownerMatches}`, 'p.live'];
+  if (branch.source === 'children') {
+    conditions.push(`left(p.path, -4) = ${owner('path')}`);
+  } else {
+    conditions.push(`p.path > ${owner('path')}`, `p.path < ${owner("path || '~'")}`);
   }
-  if (branch.source === 'children') conditions.push('p.depth = o.depth + 1');
+  conditions.push(`p.locale = coalesce(${params.add(branch.locale)}::text, ${owner('locale')})`);
   if (branch.itemTypes.length > 0) {
     conditions.push(`p.content_type_key = ANY(${params.add(branch.itemTypes)}::text[])`);
   }
@@ -106,7 +111,8 @@ function branchSql(branch: FeedItemsSpec, params: Parameters): string {
   // row_number() over the ordered, limited rows numbers them in that order, for json_agg.
   return `(SELECT b.*, row_number() OVER () AS ord FROM (
     SELECT ${ITEM_COLUMNS.join(', ')}, p.url_path, p.content
-      FROM owner o JOIN pages p ON ${conditions.join('\n       AND ')}
+      FROM pages p
+     WHERE ${conditions.join('\n       AND ')}
      ORDER BY ${orderSql(branch.order)}
      LIMIT ${params.add(branch.limit)}) b)`;
 }

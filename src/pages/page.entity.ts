@@ -14,6 +14,8 @@ import { PublishableColumns } from '#src/publishing/publishable-columns.js';
 @Index('IDX_pages_search', { synchronize: false })
 /** `path` with the columns delivery listings count by (INCLUDE), created by the migration. */
 @Index('IDX_pages_tree_count', { synchronize: false })
+/** Live children of a parent (`left(path, -4)`) newest first: feeds of children (migration). */
+@Index('IDX_pages_live_children_by_first_published', { synchronize: false })
 /** The minute sweep looks for live versions whose expiry has come. */
 @Index('IDX_pages_expire_at', ['expireAt'], { where: '"expire_at" IS NOT NULL' })
 @Entity('pages')

@@ -12,6 +12,7 @@ import { Feed, type FeedLinkFilter } from '#src/feeds/feed.entity.js';
 import { FEED_FORMATS, type FeedFormat } from '#src/feeds/feed-render.js';
 import { FeedDefinitionNotFoundError, FeedSlugTakenError } from '#src/feeds/feeds.errors.js';
 import { ContentChanges } from '#src/publishing/content-changes.js';
+import { KeptUntilChange } from '#src/publishing/kept-until-change.js';
 
 /** A hand-made feed as the management API shows it. */
 export interface FeedView {
@@ -41,8 +42,9 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  */
 @Injectable()
 export class FeedsService implements OnModuleInit {
-  private cached?: Promise<Feed[]>;
-  private generation = 0;
+  private readonly handMade = new KeptUntilChange(() =>
+    this.dataSource.manager.find(Feed, { order: { slug: 'ASC' } }),
+  );
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -53,33 +55,16 @@ export class FeedsService implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.changes.onChange((change) => {
-      if (
-        change.objectType === 'feed' ||
-        change.objectType === 'site' ||
-        change.action === 'deleted'
-      ) {
-        this.generation++;
-        this.cached = undefined;
-      }
-    });
+    // A feed changed, or a source page went (its feeds' sourcePageId became null).
+    this.handMade.listen(
+      this.changes,
+      (change) => change.objectType === 'feed' || change.action === 'deleted',
+    );
   }
 
   /** Every hand-made feed, by slug. */
-  async all(): Promise<Feed[]> {
-    if (this.cached) return this.cached;
-    const generation = this.generation;
-    const loading = this.dataSource.manager.find(Feed, { order: { slug: 'ASC' } });
-    this.cached = loading;
-    loading.then(
-      () => {
-        if (generation !== this.generation && this.cached === loading) this.cached = undefined;
-      },
-      () => {
-        if (this.cached === loading) this.cached = undefined;
-      },
-    );
-    return loading;
+  all(): Promise<Feed[]> {
+    return this.handMade.get();
   }
 
   async bySlug(slug: string): Promise<Feed | undefined> {

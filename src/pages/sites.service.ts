@@ -10,6 +10,7 @@ import {
   SiteRootInvalidError,
 } from '#src/pages/pages.errors.js';
 import { ContentChanges } from '#src/publishing/content-changes.js';
+import { KeptUntilChange } from '#src/publishing/kept-until-change.js';
 
 export interface SiteView {
   id: string;
@@ -50,9 +51,7 @@ interface SiteRow {
  */
 @Injectable()
 export class SitesService implements OnModuleInit {
-  private cached?: Promise<SiteView[]>;
-  /** Goes up with every change heard, so a load that raced a change is not kept. */
-  private generation = 0;
+  private readonly sites = new KeptUntilChange(() => this.load());
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -61,32 +60,18 @@ export class SitesService implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.contentChanges.onChange((change) => {
-      if (
+    this.sites.listen(
+      this.contentChanges,
+      (change) =>
         change.objectType === 'site' ||
-        (change.objectType === 'page' && (change.action === 'moved' || change.action === 'deleted'))
-      ) {
-        this.generation++;
-        this.cached = undefined;
-      }
-    });
+        (change.objectType === 'page' &&
+          (change.action === 'moved' || change.action === 'deleted')),
+    );
   }
 
   /** Every site, default first, then by host name. */
-  async list(): Promise<SiteView[]> {
-    if (this.cached) return this.cached;
-    const generation = this.generation;
-    const loading = this.load();
-    this.cached = loading;
-    loading.then(
-      () => {
-        if (generation !== this.generation && this.cached === loading) this.cached = undefined;
-      },
-      () => {
-        if (this.cached === loading) this.cached = undefined;
-      },
-    );
-    return loading;
+  list(): Promise<SiteView[]> {
+    return this.sites.get();
   }
 
   async get(id: string): Promise<SiteView> {

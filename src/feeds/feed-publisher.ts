@@ -157,6 +157,7 @@ export class FeedPublisher implements OnModuleInit {
       idDate: owner.first_published_at,
       fields: {},
       extraModified: undefined,
+      language: owner.locale,
     });
   }
 
@@ -209,6 +210,7 @@ export class FeedPublisher implements OnModuleInit {
       idDate: feed.createdAt.toISOString(),
       fields: feed.fields,
       extraModified: feed.updatedAt,
+      language: feed.locale ?? owner.locale,
     });
   }
 
@@ -230,6 +232,8 @@ export class FeedPublisher implements OnModuleInit {
       idDate: string | null;
       fields: Feed['fields'];
       extraModified: Date | undefined;
+      /** The items' locale. */
+      language: string;
     },
   ): FeedResponse {
     const owner = row.owner!;
@@ -273,7 +277,7 @@ export class FeedPublisher implements OnModuleInit {
       feedUrls: Object.fromEntries(
         FEED_FORMATS.map((candidate) => [candidate, feed.feedUrl(candidate)]),
       ) as Record<FeedFormat, string>,
-      language: owner.locale,
+      language: feed.language,
       updated,
       author: site.name,
       entries,

@@ -79,6 +79,26 @@ describe('feed rendering', () => {
     expect(channel.item['dc:creator']).toBe('Ada');
   });
 
+  it('escapes every & so escaped HTML and entity-like text reach readers as written', async () => {
+    const entry = {
+      ...document().entries[0],
+      title: 'Fish &amp; chips &#60;b&#62;',
+      contentHtml: '<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>',
+      categories: ['R&amp;D'],
+    };
+    for (const xml of [
+      renderRss(document({ entries: [entry] })),
+      renderAtom(document({ entries: [entry] })),
+    ]) {
+      expect(XMLValidator.validate(xml)).toBe(true);
+      const feed = await new Parser().parseString(xml);
+      expect(feed.items[0].title).toBe('Fish &amp; chips &#60;b&#62;');
+      const html = (feed.items[0]['content:encoded'] ?? feed.items[0].content) as string;
+      expect(html).toBe('<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>');
+      expect(xml).toContain('R&amp;amp;D');
+    }
+  });
+
   it('writes well-formed Atom 1.0 with ids, updated, authors and html content', async () => {
     const xml = renderAtom(document());
     expect(XMLValidator.validate(xml)).toBe(true);

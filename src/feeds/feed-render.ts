@@ -67,13 +67,30 @@ export function cleanText(value: string): string {
 
 const XML_OPTIONS = { version: '1.0', encoding: 'UTF-8', invalidCharReplacement: '' } as const;
 
+/**
+ * Text as xmlbuilder2 must be given it: it escapes `<` and `>`, but leaves as it is an `&`
+ * that starts something entity-like (`&lt;`, `&#60;`), so every `&` is escaped here first —
+ * else the escaped HTML of `content:encoded` would reach readers as markup.
+ */
+function xmlText(value: string): string {
+  return cleanText(value).replace(/&/g, '&amp;');
+}
+
+/** An element with attributes, each escaped as text is. */
+function element(parent: XMLBuilder, name: string, attributes: Record<string, string> = {}) {
+  return parent.ele(
+    name,
+    Object.fromEntries(Object.entries(attributes).map(([key, value]) => [key, xmlText(value)])),
+  );
+}
+
 function text(
   parent: XMLBuilder,
   name: string,
   value: string,
   attributes?: Record<string, string>,
 ) {
-  parent.ele(name, attributes).txt(cleanText(value));
+  element(parent, name, attributes).txt(xmlText(value));
 }
 
 function xmlDocument(root: XMLBuilder): string {
@@ -95,7 +112,7 @@ export function renderRss(feed: FeedDocument): string {
   text(channel, 'language', feed.language);
   text(channel, 'lastBuildDate', feed.updated.toUTCString());
   text(channel, 'generator', 'Finch');
-  channel.ele('atom:link', {
+  element(channel, 'atom:link', {
     href: feed.feedUrls.rss,
     rel: 'self',
     type: FEED_MEDIA_TYPES.rss,
@@ -111,7 +128,7 @@ export function renderRss(feed: FeedDocument): string {
     for (const author of entry.authors) text(item, 'dc:creator', author);
     for (const category of entry.categories) text(item, 'category', category);
     if (entry.image) {
-      item.ele('enclosure', {
+      element(item, 'enclosure', {
         url: entry.image.url,
         length: String(entry.image.length),
         type: entry.image.type,
@@ -124,31 +141,31 @@ export function renderRss(feed: FeedDocument): string {
 /** Atom 1.0 (RFC 4287). */
 export function renderAtom(feed: FeedDocument): string {
   const root = create(XML_OPTIONS).ele('http://www.w3.org/2005/Atom', 'feed', {
-    'xml:lang': feed.language,
+    'xml:lang': xmlText(feed.language),
   });
   text(root, 'id', feed.id);
   text(root, 'title', feed.title);
   if (feed.description) text(root, 'subtitle', feed.description);
   text(root, 'updated', feed.updated.toISOString());
-  root.ele('link', { rel: 'self', type: FEED_MEDIA_TYPES.atom, href: feed.feedUrls.atom });
-  root.ele('link', { rel: 'alternate', type: 'text/html', href: feed.homeUrl });
+  element(root, 'link', { rel: 'self', type: FEED_MEDIA_TYPES.atom, href: feed.feedUrls.atom });
+  element(root, 'link', { rel: 'alternate', type: 'text/html', href: feed.homeUrl });
   text(root.ele('author'), 'name', feed.author);
   text(root, 'generator', 'Finch');
   for (const entry of feed.entries) {
-    const element = root.ele('entry');
-    text(element, 'id', entry.id);
-    text(element, 'title', entry.title, { type: 'text' });
-    element.ele('link', { rel: 'alternate', type: 'text/html', href: entry.url });
-    text(element, 'published', entry.published.toISOString());
-    text(element, 'updated', entry.updated.toISOString());
-    for (const author of entry.authors) text(element.ele('author'), 'name', author);
-    if (entry.summary) text(element, 'summary', entry.summary, { type: 'text' });
-    if (entry.contentHtml) text(element, 'content', entry.contentHtml, { type: 'html' });
+    const entryElement = root.ele('entry');
+    text(entryElement, 'id', entry.id);
+    text(entryElement, 'title', entry.title, { type: 'text' });
+    element(entryElement, 'link', { rel: 'alternate', type: 'text/html', href: entry.url });
+    text(entryElement, 'published', entry.published.toISOString());
+    text(entryElement, 'updated', entry.updated.toISOString());
+    for (const author of entry.authors) text(entryElement.ele('author'), 'name', author);
+    if (entry.summary) text(entryElement, 'summary', entry.summary, { type: 'text' });
+    if (entry.contentHtml) text(entryElement, 'content', entry.contentHtml, { type: 'html' });
     for (const category of entry.categories) {
-      element.ele('category', { term: cleanText(category) });
+      element(entryElement, 'category', { term: category });
     }
     if (entry.image) {
-      element.ele('link', {
+      element(entryElement, 'link', {
         rel: 'enclosure',
         href: entry.image.url,
         length: String(entry.image.length),

@@ -1,5 +1,6 @@
 import { ValidationPipe, type ValidationError } from '@nestjs/common';
 import { type FieldError, RequestValidationError } from '#src/errors/domain-error.js';
+import { ValidateIf } from 'class-validator';
 
 function flatten(errors: ValidationError[], parent = ''): FieldError[] {
   return errors.flatMap((error) => {
@@ -37,3 +38,7 @@ export function queryBoolean({ value }: { value: unknown }): unknown {
   if (value === 'false') return false;
   return value;
 }
+
+/** Left out: kept. Unlike `@IsOptional()`, null is not "left out": it is refused. */
+export const IfGiven = (): PropertyDecorator =>
+  ValidateIf((_object: unknown, value: unknown) => value !== undefined);

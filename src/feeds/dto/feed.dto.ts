@@ -22,6 +22,7 @@ import {
   type FeedOrder,
 } from '#src/content-types/content-type-definition.js';
 import { LOCALE_PATTERN } from '#src/delivery/delivery-params.js';
+import { IfGiven } from '#src/http/validation.js';
 import type { FeedLinkFilter } from '#src/feeds/feed.entity.js';
 
 export const FEED_SLUG_PATTERN = /^[a-z0-9][a-z0-9_-]*$/;
@@ -35,7 +36,7 @@ export const FEED_ITEM_TYPES_MAX = 20;
 
 /** What both the creation and the change of a hand-made feed accept. */
 class FeedSettingsDto {
-  @IsOptional()
+  @IfGiven()
   @IsString()
   @MaxLength(1000)
   @Matches(NO_CONTROL_CHARACTERS_BUT_LINES, {
@@ -45,13 +46,13 @@ class FeedSettingsDto {
   description?: string;
 
   /** What is listed: the source page's children or all its descendants (default). */
-  @IsOptional()
+  @IfGiven()
   @IsIn(['children', 'descendants'], { message: 'source must be children or descendants' })
   @ApiPropertyOptional({ enum: ['children', 'descendants'], default: 'descendants' })
   source?: 'children' | 'descendants';
 
   /** Page types listed; any when empty. */
-  @IsOptional()
+  @IfGiven()
   @IsArray({ message: 'itemTypes must be a list of page type keys' })
   @ArrayMaxSize(FEED_ITEM_TYPES_MAX)
   @IsString({ each: true, message: 'itemTypes must be a list of page type keys' })
@@ -70,12 +71,12 @@ class FeedSettingsDto {
   })
   linkFilter?: FeedLinkFilter | null;
 
-  @IsOptional()
+  @IfGiven()
   @IsIn(FEED_ORDERS, { message: `order must be one of ${FEED_ORDERS.join(', ')}` })
   @ApiPropertyOptional({ enum: FEED_ORDERS, default: '-first_published_at' })
   order?: FeedOrder;
 
-  @IsOptional()
+  @IfGiven()
   @IsInt({ message: 'limit must be a whole number' })
   @Min(1)
   @Max(FEED_LIMIT_MAX)
@@ -83,7 +84,7 @@ class FeedSettingsDto {
   limit?: number;
 
   /** The fields giving the items' summary, content, author, categories and image. */
-  @IsOptional()
+  @IfGiven()
   @IsObject({ message: 'fields must be an object such as { "summary": "intro" }' })
   @ApiPropertyOptional({
     type: 'object',
@@ -130,14 +131,14 @@ export class CreateFeedDto extends FeedSettingsDto {
 
 /** `PATCH /api/admin/feeds/:id`: what is absent stays. */
 export class UpdateFeedDto extends FeedSettingsDto {
-  @IsOptional()
+  @IfGiven()
   @IsString()
   @MaxLength(100)
   @Matches(FEED_SLUG_PATTERN, { message: SLUG_MESSAGE })
   @ApiPropertyOptional({ type: String, maxLength: 100, pattern: FEED_SLUG_PATTERN.source })
   slug?: string;
 
-  @IsOptional()
+  @IfGiven()
   @IsString()
   @IsNotEmpty({ message: 'title must not be empty' })
   @MaxLength(255)
@@ -145,7 +146,7 @@ export class UpdateFeedDto extends FeedSettingsDto {
   @ApiPropertyOptional({ type: String, minLength: 1, maxLength: 255 })
   title?: string;
 
-  @IsOptional()
+  @IfGiven()
   @IsUUID('all', { message: 'sourcePageId must be a page id (a UUID)' })
   @ApiPropertyOptional({ type: String, format: 'uuid' })
   sourcePageId?: string;

@@ -1,8 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, ValidateIf } from 'class-validator';
-
-/** Left out: kept. Unlike `@IsOptional()`, null is not "left out": it is refused. */
-const IfGiven = () => ValidateIf((_object: unknown, value: unknown) => value !== undefined);
+import { IsBoolean } from 'class-validator';
+import { IfGiven } from '#src/http/validation.js';
 
 /**
  * `PUT /api/admin/me/notification-preferences`: the kinds to set, each true (send) or false

@@ -37,7 +37,15 @@ export interface FeedResponse {
 
 /** What a request for a feed names. */
 export type FeedTarget =
-  | { kind: 'page'; htmlPath: string; format: FeedFormat; site?: string; host?: string }
+  | {
+      kind: 'page';
+      htmlPath: string;
+      format: FeedFormat;
+      site?: string;
+      host?: string;
+      /** The items' locale, when not the owner's (`?locale=`). */
+      locale?: string;
+    }
   | { kind: 'slug'; slug: string; format: FeedFormat };
 
 /** An entry of a page's `meta.feeds` (delivery API): what a `<link rel="alternate">` needs. */
@@ -100,7 +108,7 @@ export class FeedPublisher implements OnModuleInit {
       target.kind === 'page' ? await this.delivery.siteOf(target.site, target.host, sites) : null;
     const key =
       target.kind === 'page'
-        ? `page ${site?.id ?? '-'} ${target.htmlPath} ${target.format}`
+        ? `page ${site?.id ?? '-'} ${target.htmlPath} ${target.format} ${target.locale ?? ''}`
         : `slug ${target.slug} ${target.format}`;
     const hit = this.cache.get(key);
     if (hit?.lastModified !== undefined && hit.contentType !== undefined) {
@@ -142,7 +150,10 @@ export class FeedPublisher implements OnModuleInit {
     const urlPath = `${site.rootUrlPath}${target.htmlPath.slice(1)}`;
     const row = await this.read({
       owner: { urlPath },
-      branches: declaring.map(declaredBranch),
+      branches: declaring.map((definition) => ({
+        ...declaredBranch(definition),
+        locale: target.locale ?? null,
+      })),
     });
     const owner = row.owner;
     const definition = owner ? this.contentTypes.find(owner.type)?.definition : undefined;
@@ -152,12 +163,12 @@ export class FeedPublisher implements OnModuleInit {
     return this.render(target.format, row, site, sites, {
       title: owner.title,
       description: typeof description === 'string' ? description.trim() : '',
-      feedUrl: (format) => this.declaredFeedUrl(target.htmlPath, format, site),
-      idSpecific: `feed:${owner.id}`,
+      feedUrl: (format) => this.declaredFeedUrl(target.htmlPath, format, site, target.locale),
+      idSpecific: target.locale ? `feed:${owner.id}:${target.locale}` : `feed:${owner.id}`,
       idDate: owner.first_published_at,
       fields: {},
       extraModified: undefined,
-      language: owner.locale,
+      language: target.locale ?? owner.locale,
     });
   }
 
@@ -291,10 +302,21 @@ export class FeedPublisher implements OnModuleInit {
     };
   }
 
-  /** Finch's URL of a declared feed: `?site=` names the site unless it is the default one. */
-  private declaredFeedUrl(htmlPath: string, format: FeedFormat, site: SiteView): string {
-    const query = site.isDefault ? '' : `?site=${encodeURIComponent(site.hostname)}`;
-    return `${this.config.publicUrl}${htmlPath}feed.${format}${query}`;
+  /**
+   * Finch's URL of a declared feed: `?site=` names the site unless it is the default one,
+   * `?locale=` the items' locale when it is not the owner's.
+   */
+  private declaredFeedUrl(
+    htmlPath: string,
+    format: FeedFormat,
+    site: SiteView,
+    locale?: string,
+  ): string {
+    const query = new URLSearchParams();
+    if (!site.isDefault) query.set('site', site.hostname);
+    if (locale) query.set('locale', locale);
+    const search = query.toString();
+    return `${this.config.publicUrl}${htmlPath}feed.${format}${search ? `?${search}` : ''}`;
   }
 
   /**

@@ -5,6 +5,7 @@ import { Public } from '#src/auth/access.decorators.js';
 import type { AppConfig } from '#src/config/app-config.js';
 import { APP_CONFIG } from '#src/config/config.module.js';
 import { matchesEtag } from '#src/delivery/delivery-cache.js';
+import { LOCALE_PATTERN } from '#src/delivery/delivery-params.js';
 import { DeliveryParameterError } from '#src/delivery/delivery.errors.js';
 import { FEED_SLUG_PATTERN } from '#src/feeds/dto/feed.dto.js';
 import { FeedPublisher, type FeedResponse } from '#src/feeds/feed-publisher.js';
@@ -74,9 +75,17 @@ export class FeedsController {
     const path = mark < 0 ? request.url : request.url.slice(0, mark);
     const match = path.length <= MAX_PATH_LENGTH ? PAGE_FEED_PATH.exec(path) : null;
     if (!match) throw new NotFoundException(`Cannot ${request.method} ${path}`);
-    const site = (request.query as Record<string, unknown> | undefined)?.site;
+    const query = (request.query ?? {}) as Record<string, unknown>;
+    const site = query.site;
     if (site !== undefined && typeof site !== 'string') {
       throw new DeliveryParameterError('site', 'given more than once');
+    }
+    const locale = query.locale;
+    if (
+      locale !== undefined &&
+      (typeof locale !== 'string' || locale.length > 35 || !LOCALE_PATTERN.test(locale))
+    ) {
+      throw new DeliveryParameterError('locale', 'expected one language tag such as en or pt-BR');
     }
     return this.send(
       request,
@@ -87,6 +96,7 @@ export class FeedsController {
         format: match[2] as FeedFormat,
         site,
         host: request.headers.host,
+        locale,
       }),
     );
   }

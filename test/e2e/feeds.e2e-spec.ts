@@ -886,6 +886,38 @@ describe('public feeds: RSS 2.0, Atom 1.0 and JSON Feed 1.1', () => {
       expect(textOf(rss, 'language')).toBe('fr');
       expect((await itemTitles(app, '/blog/feed')).rss).not.toContain('Égarée');
     });
+
+    it('serves one index’s feed in another locale with ?locale=, its self links keeping it', async () => {
+      // 'Égarée' (fr) sits under the English blog index (previous test).
+      const views = await readAllFormats(app, '/blog/feed', '?locale=fr');
+      for (const view of views) {
+        expect({
+          format: view.format,
+          language: view.language,
+          titles: view.items.map((item) => item.title),
+        }).toEqual({
+          format: view.format,
+          language: 'fr',
+          titles: ['Égarée'],
+        });
+      }
+      const json = JSON.parse((await fetchFeed(app, '/blog/feed.json?locale=fr')).body) as {
+        feed_url: string;
+      };
+      expect(json.feed_url).toBe(`${publicUrl}/blog/feed.json?locale=fr`);
+      for (const query of [
+        '?locale=x',
+        '?locale=fr&locale=en',
+        `?locale=${'a'.repeat(40)}`,
+        '?locale=fr%00',
+      ]) {
+        const problem = await expectProblem(
+          await fetch(`${app.baseUrl}/blog/feed.rss${query}`),
+          400,
+        );
+        expect(problem.errors?.map((error) => error.path)).toEqual(['locale']);
+      }
+    });
   });
 
   describe('meta.feeds in the delivery API', () => {

@@ -2,7 +2,8 @@
  * Seeds the content benchmark's database: 100,000 published pages of the example blog
  * (`examples/blog.schema.json`) in a realistic tree — a home page, a few blog indexes, many
  * posts with stream bodies of a few KB — each with its revision, its search vector and its
- * references to author and category snippets, plus the default site.
+ * references to author and category snippets, plus the default site. Each blog index owns a
+ * feed of its 50 newest posts (the example schema's `blog_index.feed`, with `limit: 50`).
  *
  *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npm run bench:seed [-- --pages 100000]
  *
@@ -45,7 +46,7 @@ export const CONTENT_BENCH_DATABASE = 'finch_bench_content';
  * Written as the database's comment when a seed completes; a run reuses a database only
  * when it carries this mark (so a half-finished or outdated seed is never measured).
  */
-const SEED_MARK = 'finch-bench-content seed v2';
+const SEED_MARK = 'finch-bench-content seed v3';
 export const DEFAULT_PAGE_COUNT = 100_000;
 /** Pages per INSERT: a few MB of JSON per statement. */
 const BATCH_SIZE = 2_000;
@@ -76,6 +77,11 @@ const CATEGORIES = [
   'Community',
   'Guides',
 ];
+/**
+ * Items in each blog index's feed (`blog_index.feed.limit`): issue 8 measures a 50-item feed,
+ * where the example schema lists 20. The seed's only change to the example types.
+ */
+export const FEED_ITEMS = 50;
 /** Section → share of the posts. */
 const BLOG_INDEXES: Array<{ slug: string; title: string; share: number }> = [
   { slug: 'blog', title: 'Blog', share: 0.4 },
@@ -212,6 +218,11 @@ const INSERT_SNIPPETS = `
 /** Applies every content type of the example schema through Finch's own service. */
 async function applyExampleContentTypes(url: string): Promise<Map<string, AppliedType>> {
   const schema = JSON.parse(await readFile(SCHEMA_FILE, 'utf8')) as SchemaFile;
+  const blogIndex = schema.contentTypes.find((type) => type.key === 'blog_index');
+  if (!blogIndex?.feed?.enabled) {
+    throw new Error(`${SCHEMA_FILE}: blog_index no longer declares a feed ("feed.enabled").`);
+  }
+  blogIndex.feed = { ...blogIndex.feed, limit: FEED_ITEMS };
   // Failures here are thrown, not logged; what the log would show is the content type
   // registry reloading (on the change just made) while this short-lived server closes.
   const finch = await startFinch(url, 4, { LOG_LEVEL: 'fatal' });

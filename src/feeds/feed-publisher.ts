@@ -182,11 +182,7 @@ export class FeedPublisher implements OnModuleInit {
         `There is no feed "${target.slug}". GET /api/admin/feeds lists the feeds made by hand.`,
       );
     }
-    if (!feed.sourcePageId) {
-      throw new FeedNotFoundError(
-        `The feed "${feed.slug}" lists nothing: its source page was deleted. Choose a new one (PATCH /api/admin/feeds/${feed.id} {"sourcePageId": …}).`,
-      );
-    }
+    if (!feed.sourcePageId) throw sourceDeleted(feed);
     const row = await this.read({
       owner: { id: feed.sourcePageId },
       branches: [
@@ -201,7 +197,11 @@ export class FeedPublisher implements OnModuleInit {
       ],
     });
     const owner = row.owner;
-    if (!owner || !owner.live) {
+    if (!owner) {
+      // Deleted since the list of feeds was read (its sourcePageId is null by now).
+      throw sourceDeleted(feed);
+    }
+    if (!owner.live) {
       throw new FeedNotFoundError(
         `The feed "${feed.slug}" is offline: its source page is not published.`,
       );
@@ -347,6 +347,12 @@ export class FeedPublisher implements OnModuleInit {
     }
     return links;
   }
+}
+
+function sourceDeleted(feed: Feed): FeedNotFoundError {
+  return new FeedNotFoundError(
+    `The feed "${feed.slug}" lists nothing: its source page was deleted. Choose a new one (PATCH /api/admin/feeds/${feed.id} {"sourcePageId": …}).`,
+  );
 }
 
 function newest(dates: ReadonlyArray<string | null | undefined>): Date {

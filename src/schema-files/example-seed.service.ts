@@ -139,7 +139,15 @@ export class ExampleSeedService {
         { type: 'blog_post', parentId: blog.id, title: post.title, slug: post.slug, content },
         actor,
         async (page, manager) => {
-          if (post.state === 'published') await publishNow(page.id, manager);
+          if (post.state === 'published') {
+            await publishNow(page.id, manager);
+            // As if published on its post date: feeds and listings by publication show the
+            // sample posts spread over the weeks their dates say, not all at this instant.
+            await manager.query(
+              'UPDATE pages SET first_published_at = $2, last_published_at = $2 WHERE id = $1',
+              [page.id, goLiveAt],
+            );
+          }
           if (post.state === 'scheduled') {
             await this.publishing.publish(
               { type: 'page', id: page.id },

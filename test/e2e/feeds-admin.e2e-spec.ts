@@ -714,8 +714,21 @@ describe('the feeds management API', () => {
       });
       expect(unpublished.status).toBe(200);
       for (const format of FEED_FORMATS) {
-        await expectProblem(await fetch(`${app.baseUrl}/feeds/paused.${format}`), 404);
+        const problem = await expectProblem(
+          await fetch(`${app.baseUrl}/feeds/paused.${format}`),
+          404,
+        );
+        expect(problem.detail).toMatch(/not published/);
       }
+      // Deleted while offline (no content change for the live site is recorded then): the
+      // 404 says it was deleted and what to do.
+      const deleted = await fetch(`${app.baseUrl}/api/admin/pages/${section}?confirm=2`, {
+        method: 'DELETE',
+        headers: asAdmin,
+      });
+      expect(deleted.status).toBe(200);
+      const problem = await expectProblem(await fetch(`${app.baseUrl}/feeds/paused.rss`), 404);
+      expect(problem.detail).toMatch(/source page was deleted\. Choose a new one/);
     });
   });
 

@@ -69,7 +69,11 @@ describe('validateDefinition', () => {
     [{ ...base, feed: { imageField: 'intro' } }, 'feed.imageField', /that is image/],
     [{ ...base, feed: { authorField: 'nope' } }, 'feed.authorField', /snippet_link or text/],
     [{ ...base, feed: { enabled: true, itemTypes: ['nowhere'] } }, 'feed.itemTypes[0]', /nowhere/],
-    [{ ...base, feed: { enabled: true, source: 'siblings' } }, 'feed.source', /must be one of "children"/],
+    [
+      { ...base, feed: { enabled: true, source: 'siblings' } },
+      'feed.source',
+      /must be one of "children"/,
+    ],
     [{ ...base, feed: { enabled: true, limit: 500 } }, 'feed.limit', /100/],
     [{ ...base, feed: { enabled: true, order: 'random' } }, 'feed.order', /-first_published_at/],
     [{ ...base, feed: { enabled: true, colour: 'red' } }, 'feed.colour', /not a known property/],
